@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// junction: one traffic junction across many boards, every light in lockstep.
+// No package dependencies: only the Swift toolchain and system headers.
+import PackageDescription
+
+let package = Package(
+    name: "junction",
+    products: [
+        .executable(name: "junction", targets: ["JunctionCommand"]),
+    ],
+    targets: [
+        // Pure domain: plans, timelines, validation, time types. Stdlib only.
+        .target(name: "JunctionCore"),
+        // Pure wire format: messages, SHA-256/HMAC, replay window. No Glibc.
+        .target(name: "Protocol", dependencies: ["JunctionCore"]),
+        // The one place that talks to the kernel: errno, sockets, clocks, threads.
+        .target(name: "Posix"),
+        // C shim over <linux/gpio.h> (uAPI v2).
+        .target(name: "CGPIO"),
+        // Light outputs: GPIO character device, recording, terminal.
+        .target(name: "GPIO", dependencies: ["CGPIO", "Posix", "JunctionCore"]),
+        // Pure agent core: clock discipline and the agent state machine.
+        .target(name: "NodeAgent", dependencies: ["JunctionCore", "Protocol"]),
+        // Pure coordinator core: timebase, discovery, fan-out decisions.
+        .target(name: "Coordinator", dependencies: ["JunctionCore", "Protocol"]),
+        // Deterministic discrete-event simulation of the whole cluster.
+        .target(name: "Simulation", dependencies: ["JunctionCore", "Protocol", "NodeAgent", "Coordinator"]),
+        // Thin shells: real sockets, clocks, GPIO, HTTP, signals around the cores.
+        .target(name: "Runtime", dependencies: ["JunctionCore", "Protocol", "Posix", "GPIO", "NodeAgent", "Coordinator"]),
+        // The `junction` command line.
+        .executableTarget(name: "JunctionCommand", dependencies: ["JunctionCore", "Protocol", "Posix", "GPIO", "NodeAgent", "Coordinator", "Simulation", "Runtime"]),
+
+        .testTarget(name: "JunctionCoreTests", dependencies: ["JunctionCore"]),
+        .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "JunctionCore"]),
+        .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "GPIOTests", dependencies: ["GPIO", "CGPIO", "JunctionCore"]),
+        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "JunctionCore", "Protocol"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "JunctionCore", "Protocol"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "NodeAgent", "Coordinator", "JunctionCore", "Protocol"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Posix", "GPIO", "JunctionCore", "Protocol"]),
+    ]
+)

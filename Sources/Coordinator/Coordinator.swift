@@ -1,0 +1,1 @@
+// Coordinator: the pure coordinator core.

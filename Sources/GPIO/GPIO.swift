@@ -1,0 +1,1 @@
+// GPIO: where aspects become lamps.

@@ -1,0 +1,2 @@
+// The `junction` command line.
+print("junction")

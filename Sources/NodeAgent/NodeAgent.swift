@@ -1,0 +1,1 @@
+// NodeAgent: the pure agent core.

@@ -1,0 +1,1 @@
+// Protocol: the junction wire format, pure Swift with no Glibc.

@@ -1,0 +1,1 @@
+// Simulation: the whole cluster in virtual time, from one seed.

@@ -1,0 +1,4 @@
+import Testing
+@testable import Coordinator
+
+@Test func CoordinatorModuleLoads() { #expect(Bool(true)) }

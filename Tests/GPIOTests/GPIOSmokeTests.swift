@@ -1,0 +1,4 @@
+import Testing
+@testable import GPIO
+
+@Test func GPIOModuleLoads() { #expect(Bool(true)) }

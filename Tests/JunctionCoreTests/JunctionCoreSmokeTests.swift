@@ -1,0 +1,4 @@
+import Testing
+@testable import JunctionCore
+
+@Test func JunctionCoreModuleLoads() { #expect(Bool(true)) }

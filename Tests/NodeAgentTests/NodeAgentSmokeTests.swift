@@ -1,0 +1,4 @@
+import Testing
+@testable import NodeAgent
+
+@Test func NodeAgentModuleLoads() { #expect(Bool(true)) }

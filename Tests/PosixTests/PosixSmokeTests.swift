@@ -1,0 +1,4 @@
+import Testing
+@testable import Posix
+
+@Test func PosixModuleLoads() { #expect(Bool(true)) }

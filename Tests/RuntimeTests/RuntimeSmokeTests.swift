@@ -1,0 +1,4 @@
+import Testing
+@testable import Runtime
+
+@Test func RuntimeModuleLoads() { #expect(Bool(true)) }
