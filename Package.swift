@@ -30,6 +30,9 @@ let package = Package(
         // The `junction` command line.
         .executableTarget(name: "JunctionCommand", dependencies: ["JunctionCore", "Protocol", "Posix", "GPIO", "NodeAgent", "Coordinator", "Simulation", "Runtime"]),
 
+        // `scripts/bench`: speed and memory goals, printed as a table.
+        .executableTarget(name: "JunctionBench", dependencies: ["JunctionCore", "Protocol", "Posix", "GPIO", "NodeAgent", "Coordinator", "Simulation", "Runtime"]),
+
         .testTarget(name: "JunctionCoreTests", dependencies: ["JunctionCore"]),
         .testTarget(name: "ProtocolTests", dependencies: ["Protocol", "JunctionCore"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
