@@ -281,10 +281,16 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     }
 
     private func nextWake(after now: LocalInstant) -> LocalInstant {
-        var wake = nextTickAt
-        if case let .adopting(until) = phase { wake = min(wake, until) }
-        if schedule.pending != nil { wake = min(wake, nextPendingBroadcastAt) }
-        return max(wake, now + 1)
+        switch phase {
+        case let .adopting(until):
+            return max(until, now + 1)
+        case .serving:
+            var wake = nextTickAt
+            if schedule.pending != nil { wake = min(wake, nextPendingBroadcastAt) }
+            return max(wake, now + 1)
+        case .stopped:
+            return now + 3600 * .nanosPerSecond
+        }
     }
 }
 

@@ -7,6 +7,7 @@ usage: junction <command> [options]
 
 commands:
   plan        check, show and print example signal plans
+  simulate    --virtual: the whole cluster in virtual time from a seed
   help        this text
 
 Run 'junction <command> --help' for a command's options.
@@ -22,6 +23,7 @@ func runMain() -> Int32 {
     do {
         switch command {
         case "plan": return try PlanCommand.run(rest)
+        case "simulate" where rest.contains("--virtual"): return try VirtualSimulateCommand.run(rest)
         case "help", "--help", "-h":
             FileIO.printOut(usage + "\n")
             return 0
