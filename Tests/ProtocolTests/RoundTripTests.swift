@@ -28,6 +28,8 @@ import Testing
             sourceCoordinatorID: .max, sourceTerm: .max, drops: allDrops)
         let plan = [UInt8](repeating: 0xAB, count: Wire.planChunkPayloadByteCount * 3)
         let chunks = try PlanChunk.split(planBytes: plan, id: PlanID(planBytes: plan), activation: TimebaseInstant(nanos: .min))
+        // The largest report is 459 bytes, as docs/PROTOCOL.md says.
+        #expect(try Fixtures.codec.seal(.report(report), sender: 1, sequence: 1).count == 459)
         let messages: [Message] = [.report(report), .plan(chunks[1]), .hello(Hello(ordinal: .max, instance: 0, board: longName))]
         for message in messages {
             let datagram = try Fixtures.codec.seal(message, sender: .max, sequence: .max)
