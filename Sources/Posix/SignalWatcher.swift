@@ -12,6 +12,13 @@ import Synchronization
 /// picked up by a `DispatchSource`, so nothing runs in signal context.
 /// `trigger(_:)` feeds the very same path, which is how tests and the
 /// HTTP/CLI side request shutdown without a real signal.
+///
+/// Create it first thing in `main`, before anything starts a thread (the HTTP
+/// server, the timing thread, the first `Task`). On Linux a dispatch signal
+/// source reads a `signalfd`, which only sees a signal that every thread
+/// blocks; an ignored signal that some thread does not block is discarded by
+/// the kernel. The initialiser blocks the signals on the calling thread, and
+/// threads started afterwards inherit that mask.
 public final class SignalWatcher: Sendable {
     /// The signals junction reacts to.
     public enum Signal: Int32, Sendable, Hashable, CaseIterable, CustomStringConvertible {
@@ -57,6 +64,10 @@ public final class SignalWatcher: Sendable {
         (events, continuation) = AsyncStream.makeStream(of: Signal.self, bufferingPolicy: .bufferingNewest(16))
         self.handler = handler
         self.watched = signals
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for signal in signals { sigaddset(&blocked, signal.number) }
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
         var created: [any DispatchSourceSignal] = []
         for signal in signals {
             // Ignore first, so a signal arriving before the source is armed
@@ -79,6 +90,8 @@ public final class SignalWatcher: Sendable {
     public func trigger(_ signal: Signal) { deliver(signal) }
 
     /// Stops watching, restores the default actions and finishes `events`.
+    /// The signals stay blocked, so one arriving during the rest of the
+    /// shutdown stays pending instead of killing the process half-way.
     public func cancel() {
         let wasWatching = sources.withLock { sources in
             for source in sources { source.cancel() }

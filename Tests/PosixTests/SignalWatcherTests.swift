@@ -1,14 +1,16 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import Synchronization
 import Testing
 @testable import Posix
 
-// Only `realSignalReachesTheHandler` uses SIGHUP, and only it sends a real
-// signal: tests run in parallel, and another watcher's `cancel()` restores the
-// default action of the signals it watched.
+// No test sends a real signal. On Linux a dispatch signal source reads a
+// signalfd, which only sees signals every thread blocks; the test runner's
+// threads exist before any test can block anything, so a real signal would be
+// delivered to one of them and dropped (SIG_IGN) most of the time. The real
+// path is checked in the production order (watcher first, then threads) by a
+// standalone program; see SignalWatcher's documentation.
 
 @Test func triggerRunsTheHandlerAndFeedsTheStream() async {
     let seen = Mutex<[SignalWatcher.Signal]>([])
@@ -30,18 +32,6 @@ import Testing
     var received: [SignalWatcher.Signal] = []
     for await signal in watcher.events { received.append(signal) }
     #expect(received == [.interrupt], "buffered events survive cancel, then the stream ends")
-}
-
-@Test func realSignalReachesTheHandler() {
-    let delivered = DispatchSemaphore(value: 0)
-    let watcher = SignalWatcher([.hangup]) { signal in
-        if signal == .hangup { delivered.signal() }
-    }
-    defer { watcher.cancel() }
-    #expect(kill(getpid(), SIGHUP) == 0)
-    // A bounded wait for delivery, not a sleep: it returns as soon as the
-    // handler runs and fails if the signal is lost.
-    #expect(delivered.wait(timeout: .now() + 5) == .success)
 }
 
 @Test func signalNamesAndNumbers() {
