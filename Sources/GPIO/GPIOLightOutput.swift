@@ -1,0 +1,87 @@
+import JunctionCore
+import Synchronization
+
+/// A signal head on real LEDs, driven through the Linux GPIO character device
+/// (uAPI v2). No `/dev/mem` or `/dev/gpiomem`: the kernel arbitrates the
+/// lines, so a second process asking for them gets a clear `lineBusy`.
+///
+/// The lines are requested as outputs already at the shutdown state, so the
+/// LEDs never flash a random state at start-up, and are returned to it on
+/// `close` before they are released.
+public final class GPIOLightOutput: LightOutput {
+    public let head: String
+    /// The chip the lines were found on, for the start-up log line.
+    public let chip: GPIOChipIdentity
+    /// The requested line offsets, in `wiring.lines` order.
+    public let offsets: [UInt32]
+    public let wiring: HeadWiring
+    public let shutdown: ShutdownAspect
+
+    private struct State {
+        var lines: LineRequestHandle?
+        var lastValues: [Bool]
+    }
+    private let state: Mutex<State>
+    private let driver: GPIOChip
+
+    /// Opens the chip, resolves and requests the head's lines.
+    ///
+    /// - Parameters:
+    ///   - chip: which chip; the default finds the Raspberry Pi header chip.
+    ///   - wiring: the head's lines and polarity.
+    ///   - head: the name used in logs.
+    ///   - shutdown: shown from the moment the lines are requested until the
+    ///     first `show`, and again on `close`.
+    ///   - deviceDirectory: where `gpiochipN` files are; `/dev` unless a pod
+    ///     mounts them elsewhere.
+    public convenience init(
+        chip: GPIOChipSelector = .raspberryPiHeader, wiring: HeadWiring = .threeLamps(),
+        head: String = "head", shutdown: ShutdownAspect = .off, deviceDirectory: String = "/dev"
+    ) throws(LightOutputError) {
+        try self.init(device: KernelGPIODevice(directory: deviceDirectory), chip: chip, wiring: wiring,
+                      head: head, shutdown: shutdown, deviceDirectory: deviceDirectory)
+    }
+
+    init(
+        device: any GPIODevice, chip selector: GPIOChipSelector, wiring: HeadWiring,
+        head: String, shutdown: ShutdownAspect, deviceDirectory: String = "/dev"
+    ) throws(LightOutputError) {
+        let chip = try GPIOChip.open(selector, device: device, directory: deviceDirectory)
+        defer { chip.close() }  // the line request keeps working without the chip fd
+        let offsets = try chip.resolve(wiring.lines)
+        let initial = wiring.lineValues(for: shutdown.aspect.lamps)
+        let lines = try chip.requestOutputs(offsets, activeLow: wiring.activeLow, initialValues: initial)
+        self.head = head
+        self.chip = chip.identity
+        self.offsets = offsets
+        self.wiring = wiring
+        self.shutdown = shutdown
+        self.driver = chip
+        self.state = Mutex(State(lines: lines, lastValues: initial))
+    }
+
+    deinit { close() }
+
+    public func show(_ aspect: Aspect, at time: TimebaseInstant) throws(LightOutputError) {
+        let values = wiring.lineValues(for: FlashPhase.lamps(aspect, at: time))
+        try state.withLock { (state: inout State) throws(LightOutputError) in
+            guard let lines = state.lines, values != state.lastValues else { return }
+            try driver.setValues(lines, values)
+            state.lastValues = values
+        }
+    }
+
+    public func close() {
+        let values = wiring.lineValues(for: shutdown.aspect.lamps)
+        state.withLock { state in
+            guard let lines = state.lines else { return }
+            // Best effort: the release must happen even if the set fails. What a
+            // released line does is up to the driver; the Raspberry Pi pinctrl
+            // drivers keep driving the last value, so this value is what stays.
+            try? driver.setValues(lines, values)
+            state.lastValues = values
+            driver.device.release(lines)
+            state.lines = nil
+        }
+    }
+}

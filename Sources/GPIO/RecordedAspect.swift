@@ -1,0 +1,82 @@
+import JunctionCore
+import Posix
+
+/// One line of a recording: `{"t":<monotonic ns>,"head":"<name>","aspect":"<aspect>"}`.
+///
+/// Why monotonic time: every process on a machine shares CLOCK_MONOTONIC, so
+/// multi-process tests and benchmarks can merge recordings from several agents
+/// and measure how far apart their heads changed.
+public struct RecordedAspect: Sendable, Hashable {
+    public var monotonicNanos: Int64
+    public var head: String
+    public var aspect: Aspect
+
+    public init(monotonicNanos: Int64, head: String, aspect: Aspect) {
+        self.monotonicNanos = monotonicNanos
+        self.head = head
+        self.aspect = aspect
+    }
+
+    /// The JSON line, without the trailing newline.
+    public var jsonLine: String {
+        "{\"t\":\(monotonicNanos),\"head\":\(LoggerEscaping.jsonString(head)),\"aspect\":\"\(aspect.description)\"}"
+    }
+
+    /// Parses a line written by `jsonLine`; nil for anything else.
+    public init?(jsonLine line: String) {
+        var scanner = Substring(line)
+        guard scanner.popFirst() == "{",
+              scanner.removePrefixIfPresent("\"t\":"),
+              let t = scanner.popInteger(),
+              scanner.removePrefixIfPresent(",\"head\":"),
+              let head = scanner.popJSONString(),
+              scanner.removePrefixIfPresent(",\"aspect\":"),
+              let name = scanner.popJSONString(),
+              let aspect = Aspect(name: name),
+              scanner == "}" || scanner == "}\n"
+        else { return nil }
+        self.init(monotonicNanos: t, head: head, aspect: aspect)
+    }
+}
+
+private extension Substring {
+    mutating func removePrefixIfPresent(_ prefix: String) -> Bool {
+        guard hasPrefix(prefix) else { return false }
+        removeFirst(prefix.count)
+        return true
+    }
+
+    mutating func popInteger() -> Int64? {
+        let digits = prefix { $0 == "-" || $0.isASCII && $0.isNumber }
+        guard let value = Int64(digits) else { return nil }
+        removeFirst(digits.count)
+        return value
+    }
+
+    /// A JSON string with the escapes `LoggerEscaping.jsonString` writes.
+    mutating func popJSONString() -> String? {
+        guard popFirst() == "\"" else { return nil }
+        var out = ""
+        while let c = popFirst() {
+            switch c {
+            case "\"": return out
+            case "\\":
+                switch popFirst() {
+                case "\"": out.append("\"")
+                case "\\": out.append("\\")
+                case "n": out.append("\n")
+                case "r": out.append("\r")
+                case "t": out.append("\t")
+                case "u":
+                    let hex = prefix(4)
+                    guard hex.count == 4, let v = UInt32(hex, radix: 16), let s = Unicode.Scalar(v) else { return nil }
+                    removeFirst(4)
+                    out.unicodeScalars.append(s)
+                default: return nil
+                }
+            default: out.append(c)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,63 @@
+import JunctionCore
+import Posix
+import Synchronization
+
+/// A head that appends each aspect change to a JSON-lines file.
+///
+/// Why aspects and not lamps: the recording is the evidence that heads change
+/// together; a flashing aspect is one line, not a line per toggle. Each line is
+/// one append write(2), so several processes can share a file.
+public final class RecordingOutput: LightOutput {
+    public let head: String
+    public let path: String
+    public let shutdown: ShutdownAspect
+
+    private struct State {
+        var fd: Int32?
+        var last: Aspect?
+    }
+    private let state: Mutex<State>
+    private let now: @Sendable () -> Int64
+
+    /// Opens (creating, appending) `path`.
+    /// - Parameter now: the monotonic clock in nanoseconds; injectable for tests.
+    public init(
+        path: String, head: String, shutdown: ShutdownAspect = .off,
+        now: @escaping @Sendable () -> Int64 = { MonotonicClock().nowNanos() }
+    ) throws(LightOutputError) {
+        let fd: Int32
+        do { fd = try GPIOSyscalls.openAppend(path) } catch { throw .recordingFailed(path: path, errno: error) }
+        self.head = head
+        self.path = path
+        self.shutdown = shutdown
+        self.now = now
+        self.state = Mutex(State(fd: fd, last: nil))
+    }
+
+    deinit { close() }
+
+    public func show(_ aspect: Aspect, at time: TimebaseInstant) throws(LightOutputError) {
+        try state.withLock { (state: inout State) throws(LightOutputError) in
+            guard let fd = state.fd, state.last != aspect else { return }
+            try append(aspect, fd: fd)
+            state.last = aspect
+        }
+    }
+
+    public func close() {
+        state.withLock { state in
+            guard let fd = state.fd else { return }
+            if state.last != shutdown.aspect { try? append(shutdown.aspect, fd: fd) }
+            state.last = shutdown.aspect
+            GPIOSyscalls.close(fd)
+            state.fd = nil
+        }
+    }
+
+    private func append(_ aspect: Aspect, fd: Int32) throws(LightOutputError) {
+        let line = RecordedAspect(monotonicNanos: now(), head: head, aspect: aspect).jsonLine + "\n"
+        do { try GPIOSyscalls.writeAll(fd, Array(line.utf8), path) } catch {
+            throw .recordingFailed(path: path, errno: error)
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import GPIO
-
-@Test func GPIOModuleLoads() { #expect(Bool(true)) }

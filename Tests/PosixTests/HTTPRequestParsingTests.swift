@@ -1,0 +1,39 @@
+import Testing
+@testable import Posix
+
+private func parse(_ text: String, limit: Int = 8_192) -> HTTPServer.Parse {
+    HTTPServer.parse(Array(text.utf8), limit: limit)
+}
+
+@Test func requestLineGivesMethodAndPath() {
+    #expect(parse("GET /status HTTP/1.1\r\nHost: a\r\n\r\n") == .complete(.init(method: "GET", path: "/status")))
+    #expect(parse("HEAD /metrics?name[]=x#f HTTP/1.0\r\n\r\n") == .complete(.init(method: "HEAD", path: "/metrics")))
+    #expect(parse("GET http://pi-3:9100/readyz HTTP/1.1\r\n\r\n") == .complete(.init(method: "GET", path: "/readyz")))
+    #expect(parse("GET / HTTP/1.1\n\n") == .complete(.init(method: "GET", path: "/")))
+}
+
+@Test func incompleteUntilTheBlankLine() {
+    #expect(parse("GET /status HTTP/1.1\r\nHost: a\r\n") == .incomplete)
+    #expect(parse("") == .incomplete)
+}
+
+@Test func malformedRequestLines() {
+    #expect(parse("GET /status\r\n\r\n") == .malformed)
+    #expect(parse("GET  /status HTTP/1.1\r\n\r\n") == .malformed)
+    #expect(parse("GET status HTTP/1.1\r\n\r\n") == .malformed)
+    #expect(parse("GET /status HTTP/2\r\n\r\n") == .malformed)
+}
+
+@Test func headLimitAppliesWithAndWithoutTheBlankLine() {
+    #expect(parse("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 100), limit: 64) == .tooLarge)
+    #expect(parse("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 100) + "\r\n\r\n", limit: 64) == .tooLarge)
+    #expect(parse("GET / HTTP/1.1\r\n\r\n", limit: 64) == .complete(.init(method: "GET", path: "/")))
+}
+
+@Test func responseSerialisationAndHeadOnly() {
+    let response = HTTPServer.Response.json("{}")
+    let full = String(decoding: response.serialized(headOnly: false), as: UTF8.self)
+    #expect(full == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{}")
+    let head = String(decoding: response.serialized(headOnly: true), as: UTF8.self)
+    #expect(head == String(full.dropLast(2)))
+}
