@@ -84,17 +84,16 @@ extension ClockDiscipline {
     /// the single best sample at the prior frequency.
     private mutating func chooseReference(at now: Int64) {
         let maxFrequency = configuration.maxFrequencyPPM * 1e-6
-        let fitted = estimator.fit.map { ($0.line, estimator.frequencyUncertainty) }
-        if (fitted?.1 ?? .infinity) > configuration.envelopeUntilUncertaintyPPM * 1e-6,
-           let envelope = EnvelopeFit(samples: window, atLocal: now, maxFrequency: maxFrequency) {
-            reference = envelope.line
-            // Hard bound of the envelope, or the fit's bound carried over to this slope.
-            let viaFit = fitted.map { ($0.0.frequency - envelope.line.frequency).magnitude + $0.1 } ?? .infinity
-            referenceUncertainty = min(envelope.frequencyUncertainty, viaFit)
+        var best = estimator.fit.map { ($0.line, estimator.frequencyUncertainty) }
+        if (best?.1 ?? .infinity) > configuration.envelopeUntilUncertaintyPPM * 1e-6,
+           let envelope = EnvelopeFit(samples: window, atLocal: now, maxFrequency: maxFrequency),
+           envelope.frequencyUncertainty < best?.1 ?? estimator.frequencyUncertainty {
+            best = (envelope.line, envelope.frequencyUncertainty)
             if estimator.fit == nil {
-                estimator.setPrior(frequency: envelope.line.frequency, uncertainty: referenceUncertainty)
+                estimator.setPrior(frequency: envelope.line.frequency, uncertainty: envelope.frequencyUncertainty)
             }
-        } else if let (line, uncertainty) = fitted {
+        }
+        if let (line, uncertainty) = best {
             reference = line
             referenceUncertainty = uncertainty
         } else {

@@ -46,7 +46,7 @@ extension ClockDiscipline {
         /// The regression's frequency uncertainty (wander allowance excluded)
         /// under which the discipline may declare lock: a bound that is small
         /// only because the last sample was lucky is not lock yet.
-        public var lockFrequencyUncertaintyPPM: Double = 300
+        public var lockFrequencyUncertaintyPPM: Double = 200
         /// The error bound under which the discipline declares lock.
         public var lockBoundNanos: Int64 = 1 * .nanosPerMillisecond
         /// A correction larger than this after lock is stepped, not slewed, and
