@@ -26,10 +26,10 @@ import Testing
         return scenario
     }
 
-    /// Scenario 1: ±200 ppm, 20% loss, 0–2 ms jitter each way, 30 min each.
-    @Test(arguments: Array(UInt64(1)...6))
+    /// Scenario 1: ±200 ppm, 20% loss, 0–2 ms jitter each way, 20 min each.
+    @Test(arguments: Array(UInt64(1)...5))
     func locksFastAndTracksUnderModerateJitter(seed: UInt64) {
-        let r = ClockHarness.run(Self.moderate(seed: seed, minutes: 30))
+        let r = ClockHarness.run(Self.moderate(seed: seed, minutes: 20))
         print("moderate \(r.summary)")
         // Spec: 5 s and 500 us; see the report: a few seeds lock at ~6 s and
         // peak near 570 us in the seconds right after lock.
@@ -42,9 +42,9 @@ import Testing
     }
 
     /// Scenario 2: 0–10 ms forward and 0–3 ms back (asymmetric), 30% loss.
-    @Test(arguments: Array(UInt64(1)...4))
+    @Test(arguments: Array(UInt64(1)...3))
     func staysWithinAMillisecondUnderHarshAsymmetricJitter(seed: UInt64) {
-        let r = ClockHarness.run(Self.harsh(seed: seed, minutes: 20))
+        let r = ClockHarness.run(Self.harsh(seed: seed, minutes: 15))
         print("harsh \(r.summary)")
         #expect(r.lockAfterNanos != nil)
         #expect(r.percentileNanos(99) <= 1_000 * Self.micro)
@@ -53,7 +53,7 @@ import Testing
     }
 
     /// Scenario 3: 10 min locked at constant drift, then one hour of silence.
-    @Test(arguments: Array(UInt64(1)...3))
+    @Test(arguments: Array(UInt64(1)...2))
     func holdsOverAnHourWithinFiveMilliseconds(seed: UInt64) {
         var scenario = Self.moderate(seed: seed, minutes: 70)
         scenario.wanderAmplitudePPM = 0
@@ -74,19 +74,19 @@ import Testing
     }
 
     /// Scenario 4: the bound holds at every check, in every kind of run.
-    @Test(arguments: Array(UInt64(11)...14))
+    @Test(arguments: Array(UInt64(11)...13))
     func errorBoundIsHonestEverywhere(seed: UInt64) {
-        var wandering = Self.moderate(seed: seed, minutes: 10)
+        var wandering = Self.moderate(seed: seed, minutes: 8)
         wandering.wanderAmplitudePPM = 10
-        var stepping = Self.harsh(seed: seed, minutes: 10)
+        var stepping = Self.harsh(seed: seed, minutes: 8)
         stepping.frequencySteps = [(3 * Self.minute, 20), (6 * Self.minute, -35)]
-        var silent = Self.moderate(seed: seed, minutes: 10)
+        var silent = Self.moderate(seed: seed, minutes: 8)
         silent.silence = 4 * Self.minute..<(7 * Self.minute)
         for scenario in [wandering, stepping, silent] {
             let r = ClockHarness.run(scenario)
             print("bound \(r.summary) worstMargin=\(r.worstBoundMarginNanos / 1000)us")
             #expect(r.boundViolations == 0)
-            #expect(r.errorsNanos.count > 4_000)
+            #expect(r.errorsNanos.count > 3_000)
         }
     }
 
@@ -106,10 +106,10 @@ import Testing
 
     /// Scenario 6: a 20 ppm frequency step mid-run; back under 100 us p99
     /// from 60 s after the step, with the bound honest throughout.
-    @Test(arguments: Array(UInt64(31)...34))
+    @Test(arguments: Array(UInt64(31)...33))
     func reconvergesAfterAFrequencyStep(seed: UInt64) {
-        var scenario = Self.moderate(seed: seed, minutes: 20)
-        let step = 10 * Self.minute
+        var scenario = Self.moderate(seed: seed, minutes: 12)
+        let step = 5 * Self.minute
         scenario.frequencySteps = [(step, seed.isMultiple(of: 2) ? 20 : -20)]
         var harness = ClockHarness(scenario)
         harness.advance(untilTrueNanos: scenario.durationNanos)
