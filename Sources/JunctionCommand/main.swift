@@ -1,2 +1,43 @@
-// The `junction` command line.
-print("junction")
+// The `junction` command line: one binary for every role, so a single small
+// static image serves the coordinator Deployment and the agent StatefulSet.
+import Posix
+
+let usage = """
+usage: junction <command> [options]
+
+commands:
+  plan        check, show and print example signal plans
+  help        this text
+
+Run 'junction <command> --help' for a command's options.
+"""
+
+func runMain() -> Int32 {
+    let words = Array(CommandLine.arguments.dropFirst())
+    guard let command = words.first else {
+        FileIO.printError(usage + "\n")
+        return 2
+    }
+    let rest = Array(words.dropFirst())
+    do {
+        switch command {
+        case "plan": return try PlanCommand.run(rest)
+        case "help", "--help", "-h":
+            FileIO.printOut(usage + "\n")
+            return 0
+        default:
+            throw UsageError(message: "junction: unknown command '\(command)'\n\(usage)")
+        }
+    } catch let error as UsageError {
+        FileIO.printError(error.message + "\n")
+        return 2
+    } catch let error as CommandFailure {
+        FileIO.printError("junction: \(error.message)\n")
+        return 1
+    } catch {
+        FileIO.printError("junction: \(error)\n")
+        return 1
+    }
+}
+
+exitProcess(runMain())

@@ -1,0 +1,30 @@
+import JunctionCore
+import Protocol
+
+/// How a coordinator behaves. Durations are nanoseconds of its own clock
+/// (the node's realtime clock in the real runtime).
+public struct CoordinatorConfiguration: Sendable {
+    /// Random per process: a restarted coordinator is a different source.
+    public var id: UInt64
+    public var key: AuthKey?
+    /// Ticks to every agent (default 10 per second).
+    public var tickIntervalNanos: Int64 = 100 * .nanosPerMillisecond
+    /// Listen to agents' reports this long before the first tick, to adopt
+    /// the timebase they run.
+    public var adoptionWindowNanos: Int64 = 2 * .nanosPerSecond
+    /// Forget an agent not heard from (and not in DNS) for this long.
+    public var forgetAgentAfterNanos: Int64 = 15 * .nanosPerSecond
+    /// Resend the plan to an agent that reports another one at most this often.
+    public var planResendIntervalNanos: Int64 = 500 * .nanosPerMillisecond
+    /// Announce a new plan at least this long before it takes effect.
+    public var planLeadNanos: Int64 = 5 * .nanosPerSecond
+    /// Goodbye is sent this many times on a graceful stop.
+    public var goodbyeRepeats: Int = 3
+    /// Bound on agents tracked, so a flood of forged Hellos costs little.
+    public var maximumAgents: Int = 4096
+
+    public init(id: UInt64, key: AuthKey?) {
+        self.id = id
+        self.key = key
+    }
+}

@@ -1,0 +1,298 @@
+import JunctionCore
+import Protocol
+
+/// The coordinator's logic, with no sockets or clocks: it conducts the
+/// junction by sending ticks that carry time and plan identity.
+///
+/// It is disposable by design. On start it listens to the agents first and
+/// adopts the timebase they are running, so a replacement (after a pod is
+/// deleted, or during a rolling update) continues the cycle without a step
+/// even when its own clock is seconds off. While other coordinators lead, it
+/// keeps re-adopting, so that if it takes over, the switch costs nothing.
+public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
+    public enum Phase: Sendable, Hashable {
+        case adopting(until: LocalInstant)
+        case serving
+        case stopped
+    }
+
+    public let configuration: CoordinatorConfiguration
+    public private(set) var phase: Phase
+    /// timebase = own clock + offset.
+    public private(set) var offsetNanos: Int64 = 0
+    public private(set) var term: UInt64 = 1
+    public private(set) var schedule = PlanSchedule()
+    public private(set) var agents: [Address: AgentRecord] = [:]
+    public private(set) var inbox: Inbox
+    public private(set) var counters = CoordinatorCounters()
+    private var adoptionSamples: [UInt64: Int64] = [:]
+    private var highestTermHeard: UInt64 = 0
+    private var sequence: UInt64 = 0
+    private var nextTickAt: LocalInstant
+    private var nextPendingBroadcastAt: LocalInstant
+
+    /// Starts with a validated plan; `now` is the coordinator's own clock.
+    public init(configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], now: LocalInstant) {
+        self.configuration = configuration
+        phase = .adopting(until: now + configuration.adoptionWindowNanos)
+        inbox = Inbox(codec: DatagramCodec(key: configuration.key))
+        // The first plan is anchored at the epoch of the timebase, so any
+        // coordinator computes the same cycle position from the same instant.
+        _ = schedule.accept(AnchoredPlan(plan: plan, id: PlanID(planBytes: planBytes).rawValue,
+                                         anchor: TimebaseInstant(nanos: 0), bytes: planBytes))
+        nextTickAt = now
+        nextPendingBroadcastAt = now
+    }
+
+    /// The timebase at own-clock instant `local`.
+    public func timebase(at local: LocalInstant) -> TimebaseInstant { TimebaseInstant(nanos: local.nanos + offsetNanos) }
+
+    public mutating func handle(_ event: CoordinatorEvent<Address>, now: LocalInstant) -> CoordinatorOutput<Address> {
+        var output = CoordinatorOutput<Address>(wakeAt: now + configuration.tickIntervalNanos)
+        switch (phase, event) {
+        case (.stopped, _):
+            return output
+        case let (_, .datagram(bytes, source)):
+            receive(bytes, from: source, now: now, into: &output)
+        case let (_, .discovered(addresses)):
+            discovered(addresses, now: now)
+        case let (_, .planFile(bytes, source)):
+            loadPlan(bytes, source: source, now: now, into: &output)
+        case (_, .shutdown):
+            sayGoodbye(now: now, into: &output)
+            return output
+        case (_, .timer):
+            break
+        }
+        if case let .adopting(until) = phase, now >= until { finishAdoption(now: now, into: &output) }
+        forgetSilentAgents(now: now, into: &output)
+        schedule.promote(at: timebase(at: now)) { plan in plan.head(board: nil, ordinal: 0) }
+        if phase == .serving {
+            if now >= nextTickAt { sendTicks(now: now, into: &output) }
+            if now >= nextPendingBroadcastAt { broadcastPendingPlan(now: now, into: &output) }
+        }
+        output.wakeAt = nextWake(after: now)
+        return output
+    }
+
+    // MARK: Receiving
+
+    private mutating func receive(_ bytes: [UInt8], from source: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        let estimate = phase == .serving ? timebase(at: now) : nil
+        guard case let .success(envelope) = inbox.receive(bytes, timebaseEstimate: estimate) else { return }
+        switch envelope.message {
+        case let .hello(hello):
+            let record = touchAgent(source, instance: hello.instance, ordinal: hello.ordinal, board: hello.board, now: now, into: &output)
+            if phase == .serving, record.lastPlanSent == nil { sendPlans(to: source, now: now, into: &output) }
+        case let .report(report):
+            receiveReport(report, from: source, now: now, into: &output)
+        case .tick, .plan, .goodbye:
+            inbox.record(.unknownType)
+        }
+    }
+
+    @discardableResult
+    private mutating func touchAgent(_ source: Address, instance: UInt64, ordinal: UInt32, board: String, now: LocalInstant,
+                                     into output: inout CoordinatorOutput<Address>) -> AgentRecord {
+        if var record = agents[source], record.instance == instance {
+            record.lastHeard = now
+            agents[source] = record
+            return record
+        }
+        if agents[source] == nil && agents.count >= configuration.maximumAgents {
+            inbox.record(.oversize)
+            return AgentRecord(instance: instance, ordinal: ordinal, board: board, lastHeard: now, inDNS: false)
+        }
+        let inDNS = agents[source]?.inDNS ?? false
+        let record = AgentRecord(instance: instance, ordinal: ordinal, board: board, lastHeard: now, inDNS: inDNS)
+        agents[source] = record
+        output.notes.append(.agentJoined(instance: instance, ordinal: ordinal))
+        return record
+    }
+
+    private mutating func receiveReport(_ report: Report, from source: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        touchAgent(source, instance: report.instance, ordinal: report.ordinal, board: report.board, now: now, into: &output)
+        guard var record = agents[source], record.instance == report.instance else { return }
+        counters.reportsReceived += 1
+        record.lastReport = report
+        highestTermHeard = max(highestTermHeard, report.sourceTerm)
+        let followsMe = report.sourceCoordinatorID == configuration.id
+        if followsMe {
+            record.pendingEcho = Echo(agentInstance: report.instance, reportSentAt: report.sentAt, reportReceivedAt: timebase(at: now))
+        }
+        agents[source] = record
+        checkConflicts(report, from: source, into: &output)
+        let trusted = (report.state == .locked || report.state == .holdover)
+            && report.errorBoundNanos >= 0 && report.errorBoundNanos <= Self.adoptableBoundNanos
+        if let theirs = report.timebaseAtSend, trusted, !followsMe {
+            // theirs − ours = our offset minus the one-way delay: the largest
+            // value seen is the least delayed.
+            let sample = theirs.nanos - now.nanos
+            adoptionSamples[report.instance] = max(adoptionSamples[report.instance] ?? .min, sample)
+            if phase == .serving && !leading { trackStandby() }
+        }
+        if phase == .serving, report.planID.rawValue != schedule.current?.id,
+           record.lastPlanSent.map({ now - $0 >= configuration.planResendIntervalNanos }) ?? true {
+            sendPlans(to: source, now: now, into: &output)
+        }
+    }
+
+    /// Agents whose error bound is above this are not trusted for adoption.
+    public static var adoptableBoundNanos: Int64 { 50 * .nanosPerMillisecond }
+
+    /// The cluster-level conflict monitor: two agents of one junction that
+    /// report conflicting greens at nearly the same timebase instant.
+    private mutating func checkConflicts(_ report: Report, from source: Address, into output: inout CoordinatorOutput<Address>) {
+        guard let head = report.head, head.aspect == .green, let t = report.timebaseAtSend,
+              let plan = schedule.current?.plan, let mine = plan.groupIndex(named: head.group) else { return }
+        for (address, other) in agents where address != source {
+            guard let theirs = other.lastReport, let theirHead = theirs.head, theirHead.aspect == .green,
+                  theirHead.junction == head.junction, let at = theirs.timebaseAtSend, abs(at - t) < 50 * .nanosPerMillisecond,
+                  let group = plan.groupIndex(named: theirHead.group) else { continue }
+            if plan.conflicts.contains(where: { Set([$0.first, $0.second]) == Set([mine, group]) }) {
+                counters.conflictsSeen += 1
+                output.notes.append(.conflict("agents \(report.ordinal) and \(theirs.ordinal) report \(head.group) and \(theirHead.group) green at junction \(head.junction)"))
+            }
+        }
+    }
+
+    /// Whether most reporting agents follow this coordinator.
+    private var leading: Bool {
+        let reports = agents.values.compactMap(\.lastReport)
+        let mine = reports.filter { $0.sourceCoordinatorID == configuration.id }.count
+        return mine * 2 > reports.count
+    }
+
+    /// While another coordinator leads, stay on the timebase the agents run.
+    private mutating func trackStandby() {
+        let values = adoptionSamples.values.sorted()
+        guard !values.isEmpty else { return }
+        offsetNanos = values[values.count / 2]
+        if adoptionSamples.count > configuration.maximumAgents { adoptionSamples.removeAll() }
+    }
+
+    private mutating func finishAdoption(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        term = highestTermHeard + 1
+        let values = adoptionSamples.values.sorted()
+        if values.isEmpty {
+            output.notes.append(.startedOwnTimebase(term: term))
+        } else {
+            offsetNanos = values[values.count / 2]
+            output.notes.append(.adopted(offsetNanos: offsetNanos, fromAgents: values.count, term: term))
+        }
+        adoptionSamples.removeAll()
+        phase = .serving
+        nextTickAt = now
+    }
+
+    private mutating func discovered(_ addresses: [Address], now: LocalInstant) {
+        let listed = Set(addresses)
+        for address in agents.keys { agents[address]?.inDNS = listed.contains(address) }
+        for address in listed where agents[address] == nil && agents.count < configuration.maximumAgents {
+            // Known from DNS only: ticked (it may be starting) until it speaks.
+            agents[address] = AgentRecord(instance: 0, ordinal: 0, board: "", lastHeard: now, inDNS: true)
+        }
+    }
+
+    private mutating func forgetSilentAgents(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        for (address, record) in agents where !record.inDNS && now - record.lastHeard > configuration.forgetAgentAfterNanos {
+            agents[address] = nil
+            adoptionSamples[record.instance] = nil
+            output.notes.append(.agentForgotten(instance: record.instance))
+        }
+    }
+
+    // MARK: Plans
+
+    private mutating func loadPlan(_ bytes: [UInt8], source: String, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        let id = PlanID(planBytes: bytes).rawValue
+        if id == schedule.current?.id || id == schedule.pending?.id { return }
+        let plan: SignalPlan
+        do {
+            plan = try SignalPlan.load(bytes, source: source)
+        } catch {
+            counters.plansRefused += 1
+            output.notes.append(.planRefused(error.description))
+            return
+        }
+        guard let current = schedule.current else { return }
+        // Activate at a cycle start of the first junction, far enough ahead
+        // for every agent to receive the plan despite losses.
+        let earliest = timebase(at: now) + configuration.planLeadNanos
+        let activation = current.plan.cycleStart(junction: 0, atOrAfter: earliest, anchor: current.anchor)
+        let anchored = AnchoredPlan(plan: plan, id: id, anchor: activation, bytes: bytes)
+        if schedule.accept(anchored) {
+            output.notes.append(.planScheduled(id: id, name: plan.name, activation: activation))
+            nextPendingBroadcastAt = now
+        }
+    }
+
+    private mutating func sendPlans(to address: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        for plan in [schedule.current, schedule.pending].compactMap({ $0 }) {
+            guard let chunks = try? PlanChunk.split(planBytes: plan.bytes, id: PlanID(rawValue: plan.id), activation: plan.anchor) else { continue }
+            for chunk in chunks { if let bytes = seal(.plan(chunk)) { output.sends.append((bytes, address)) } }
+        }
+        agents[address]?.lastPlanSent = now
+        counters.plansSent += 1
+    }
+
+    private mutating func broadcastPendingPlan(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        nextPendingBroadcastAt = now + 1 * .nanosPerSecond
+        guard let pending = schedule.pending,
+              let chunks = try? PlanChunk.split(planBytes: pending.bytes, id: PlanID(rawValue: pending.id), activation: pending.anchor) else { return }
+        for address in agents.keys {
+            for chunk in chunks { if let bytes = seal(.plan(chunk)) { output.sends.append((bytes, address)) } }
+        }
+    }
+
+    // MARK: Ticks
+
+    private mutating func sendTicks(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        nextTickAt = now + configuration.tickIntervalNanos
+        let t = timebase(at: now)
+        let governing = schedule.current
+        let position = governing.map { floorMod(t - $0.anchor, $0.plan.cycleNanos) } ?? 0
+        let active = t >= (schedule.pending?.anchor ?? TimebaseInstant(nanos: .max)) ? schedule.pending : governing
+        for (address, record) in agents {
+            let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
+                            planID: PlanID(rawValue: active?.id ?? 0),
+                            pendingPlanID: PlanID(rawValue: active?.id == schedule.pending?.id ? 0 : schedule.pending?.id ?? 0),
+                            cyclePositionNanos: position, echo: record.pendingEcho)
+            if let bytes = seal(.tick(tick)) { output.sends.append((bytes, address)) }
+            agents[address]?.pendingEcho = nil
+        }
+        counters.ticksSent += UInt64(agents.count)
+    }
+
+    private mutating func sayGoodbye(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        if phase == .serving {
+            for _ in 0..<configuration.goodbyeRepeats {
+                guard let bytes = seal(.goodbye(Goodbye(coordinatorID: configuration.id, term: term, sentAt: timebase(at: now)))) else { break }
+                for address in agents.keys { output.sends.append((bytes, address)) }
+            }
+            output.notes.append(.goodbyeSent)
+        }
+        phase = .stopped
+    }
+
+    private mutating func seal(_ message: Message) -> [UInt8]? {
+        sequence += 1
+        return try? inbox.codec.seal(message, sender: configuration.id, sequence: sequence)
+    }
+
+    private func nextWake(after now: LocalInstant) -> LocalInstant {
+        var wake = nextTickAt
+        if case let .adopting(until) = phase { wake = min(wake, until) }
+        if schedule.pending != nil { wake = min(wake, nextPendingBroadcastAt) }
+        return max(wake, now + 1)
+    }
+}
+
+/// Counts kept by a coordinator, for metrics.
+public struct CoordinatorCounters: Sendable, Hashable {
+    public var ticksSent: UInt64 = 0
+    public var reportsReceived: UInt64 = 0
+    public var plansSent: UInt64 = 0
+    public var plansRefused: UInt64 = 0
+    public var conflictsSeen: UInt64 = 0
+}

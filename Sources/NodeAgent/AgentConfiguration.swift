@@ -1,0 +1,40 @@
+import JunctionCore
+import Protocol
+
+/// Everything that makes one agent different from another, and its timing
+/// policy. All durations are nanoseconds of the board's own clock.
+public struct AgentConfiguration: Sendable {
+    /// The StatefulSet ordinal (0, 1, 2, ...), the fallback head key.
+    public var ordinal: Int
+    /// The Kubernetes node the light is wired to; the first head key.
+    public var board: String?
+    /// A random number per process, so a restarted agent is told apart.
+    public var instance: UInt64
+    /// Shared-key authentication; nil only in explicit insecure mode.
+    public var key: AuthKey?
+    /// What the head shows until the agent is locked: steady red by default.
+    public var startupAspect: Aspect = .red
+    /// Reports to the followed coordinator (each gives one clock sample).
+    public var reportIntervalNanos: Int64 = 100 * .nanosPerMillisecond
+    /// Reports to every coordinator address, so a new one can adopt the timebase.
+    public var broadcastReportIntervalNanos: Int64 = 1 * .nanosPerSecond
+    /// Hello to every coordinator address until ticks arrive.
+    public var helloIntervalNanos: Int64 = 1 * .nanosPerSecond
+    /// No accepted sample for this long: holdover.
+    public var holdoverAfterNanos: Int64 = 1 * .nanosPerSecond
+    /// The followed coordinator is silent for this long: follow another.
+    public var sourceTimeoutNanos: Int64 = 1_500 * .nanosPerMillisecond
+    /// Locked needs an error bound at most this.
+    public var lockBoundNanos: Int64 = 2 * .nanosPerMillisecond
+    /// Flash when the error bound exceeds this fraction of the plan's all-red.
+    public var flashFractionOfAllRed: Double = 0.1
+    /// How the clock is disciplined.
+    public var clock = ClockDiscipline.Configuration()
+
+    public init(ordinal: Int, board: String?, instance: UInt64, key: AuthKey?) {
+        self.ordinal = ordinal
+        self.board = board
+        self.instance = instance
+        self.key = key
+    }
+}

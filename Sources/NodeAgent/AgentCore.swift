@@ -1,0 +1,283 @@
+import JunctionCore
+import Protocol
+
+/// One NodeAgent's logic, with no sockets, clocks or GPIO.
+///
+/// The shell (the real runtime, or the simulator) feeds it datagrams and
+/// timer wake-ups with the board's monotonic time, and carries out what it
+/// returns: datagrams to send, the aspect to show, and when to call again.
+/// Lights change on time, not on packets: the aspect comes from the plan and
+/// the disciplined clock, and a lost tick costs nothing.
+public struct AgentCore<Address: Hashable & Sendable>: Sendable {
+    public let configuration: AgentConfiguration
+    public private(set) var state: SyncState = .unsynced
+    public private(set) var clock: ClockDiscipline
+    public private(set) var schedule = PlanSchedule()
+    public private(set) var sequencer: HeadSequencer
+    public private(set) var sources: SourceSelector
+    public private(set) var inbox: Inbox
+    private var assembler = PlanAssembler()
+    private var sourceAddresses: [UInt64: Address] = [:]
+    private var sequence: UInt64 = 0
+    private var lastAcceptedSampleAt: LocalInstant?
+    private var lastTickAt: LocalInstant?
+    private var nextReportAt: LocalInstant
+    private var nextBroadcastAt: LocalInstant
+    /// Counters for metrics.
+    public private(set) var counters = AgentCounters()
+
+    public init(configuration: AgentConfiguration, now: LocalInstant) {
+        self.configuration = configuration
+        clock = ClockDiscipline(configuration: configuration.clock)
+        sequencer = HeadSequencer(initial: configuration.startupAspect, at: now)
+        sources = SourceSelector(timeoutNanos: configuration.sourceTimeoutNanos)
+        inbox = Inbox(codec: DatagramCodec(key: configuration.key))
+        nextReportAt = now
+        nextBroadcastAt = now
+    }
+
+    /// Handles one event at local time `now` and says what to do.
+    public mutating func handle(_ event: AgentEvent<Address>, now: LocalInstant) -> AgentOutput<Address> {
+        var output = AgentOutput<Address>(aspect: sequencer.shown, wakeAt: now)
+        switch event {
+        case let .datagram(bytes, source):
+            receive(bytes, from: source, now: now, into: &output)
+        case .timer:
+            break
+        }
+        promotePlans(now: now)
+        if sources.reselect(atNanos: now.nanos), let current = sources.current {
+            output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
+            clock.switchSource()
+        }
+        evaluateState(now: now, into: &output)
+        sequencer.advance(to: now, plan: planView())
+        sendPeriodic(now: now, into: &output)
+        output.aspect = sequencer.shown
+        output.wakeAt = nextWake(after: now)
+        return output
+    }
+
+    // MARK: Receiving
+
+    private mutating func receive(_ bytes: [UInt8], from source: Address, now: LocalInstant, into output: inout AgentOutput<Address>) {
+        let estimate = clock.isLocked(at: now) ? clock.timebase(at: now) : nil
+        guard case let .success(envelope) = inbox.receive(bytes, timebaseEstimate: estimate) else { return }
+        switch envelope.message {
+        case let .tick(tick):
+            receiveTick(tick, from: source, now: now, into: &output)
+        case let .plan(chunk):
+            receivePlanChunk(chunk, into: &output)
+        case let .goodbye(goodbye):
+            if sources.goodbye(id: goodbye.coordinatorID, atNanos: now.nanos), let current = sources.current {
+                output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
+                clock.switchSource()
+            }
+        case .report, .hello:
+            inbox.record(.unknownType)
+        }
+    }
+
+    private mutating func receiveTick(_ tick: Tick, from source: Address, now: LocalInstant, into output: inout AgentOutput<Address>) {
+        counters.ticksReceived += 1
+        sourceAddresses[tick.coordinatorID] = source
+        if sourceAddresses.count > SourceSelector.maximumSources { sourceAddresses = [tick.coordinatorID: source] }
+        if sources.heard(id: tick.coordinatorID, term: tick.term, atNanos: now.nanos), let current = sources.current {
+            output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
+            clock.switchSource()
+        }
+        guard sources.isCurrent(tick.coordinatorID) else { return }
+        lastTickAt = now
+        guard let echo = tick.echo, echo.agentInstance == configuration.instance else { return }
+        let sample = ClockSample(t1: echo.reportSentAt, t2: echo.reportReceivedAt, t3: tick.sentAt, t4: now)
+        switch clock.add(sample) {
+        case .accepted:
+            counters.samplesAccepted += 1
+            lastAcceptedSampleAt = now
+        case let .stepped(byNanos):
+            counters.samplesAccepted += 1
+            lastAcceptedSampleAt = now
+            output.notes.append(.clockStepped(byNanos: byNanos))
+            if state == .locked || state == .holdover {
+                // A large correction after lock: the lights cannot follow it
+                // safely, so start over from the safe aspect.
+                transition(to: .unsynced, reason: "clock stepped by \(byNanos) ns", now: now, into: &output)
+            }
+        case .rejected:
+            counters.samplesRejected += 1
+        }
+    }
+
+    private mutating func receivePlanChunk(_ chunk: PlanChunk, into output: inout AgentOutput<Address>) {
+        let known = [schedule.current?.id, schedule.pending?.id].contains(chunk.planID.rawValue)
+        if known { return }
+        let assembled: AssembledPlan
+        switch assembler.accept(chunk) {
+        case let .complete(plan): assembled = plan
+        case let .dropped(reason): inbox.record(reason); return
+        case .incomplete, .duplicate: return
+        }
+        let id = assembled.planID.rawValue
+        do {
+            let plan = try SignalPlan.load(assembled.bytes, source: "plan \(assembled.planID)")
+            let anchored = AnchoredPlan(plan: plan, id: id, anchor: assembled.activation, bytes: assembled.bytes)
+            if schedule.accept(anchored) {
+                output.notes.append(.planAccepted(id: id, name: plan.name, activation: assembled.activation))
+            }
+        } catch {
+            counters.plansRefused += 1
+            output.notes.append(.planRefused(id: id, reason: error.description))
+        }
+    }
+
+    // MARK: State
+
+    private func headResolver() -> PlanSchedule.HeadResolver {
+        let board = configuration.board
+        let ordinal = configuration.ordinal
+        return { plan in plan.head(board: board, ordinal: ordinal) }
+    }
+
+    private mutating func promotePlans(now: LocalInstant) {
+        guard let t = clock.timebase(at: now) else { return }
+        schedule.promote(at: t, resolve: headResolver())
+    }
+
+    /// The error bound above which the head must flash.
+    private var flashBoundNanos: Int64 {
+        let allRed = schedule.current?.plan.timing.allRedNanos ?? ClearanceTiming.defaultMinimums.allRedNanos
+        return Int64(Double(allRed) * configuration.flashFractionOfAllRed)
+    }
+
+    /// The agent state machine: one switch over the state, with the inputs
+    /// (clock quality, sample freshness, plan) as conditions.
+    private mutating func evaluateState(now: LocalInstant, into output: inout AgentOutput<Address>) {
+        let bound = clock.errorBoundNanos(at: now)
+        let fresh = lastAcceptedSampleAt.map { now - $0 <= configuration.holdoverAfterNanos } ?? false
+        let hasHead = schedule.current.map { headResolver()($0.plan) != nil } ?? false
+        let canShowPlan = clock.isLocked(at: now) && bound <= configuration.lockBoundNanos && hasHead
+        switch state {
+        case .unsynced:
+            if lastAcceptedSampleAt != nil { transition(to: .locking, reason: "first clock sample", now: now, into: &output) }
+        case .locking:
+            if canShowPlan && fresh {
+                transition(to: .locked, reason: "error bound \(bound) ns", now: now, into: &output)
+            }
+        case .locked:
+            if !hasHead {
+                transition(to: .flash, reason: "no head in the plan", now: now, into: &output)
+            } else if bound > flashBoundNanos {
+                transition(to: .flash, reason: "error bound \(bound) ns over \(flashBoundNanos) ns", now: now, into: &output)
+            } else if !fresh {
+                transition(to: .holdover, reason: "no clock sample for \(configuration.holdoverAfterNanos / .nanosPerMillisecond) ms", now: now, into: &output)
+            }
+        case .holdover:
+            if !hasHead || bound > flashBoundNanos {
+                transition(to: .flash, reason: "holdover error bound \(bound) ns over \(flashBoundNanos) ns", now: now, into: &output)
+            } else if fresh {
+                transition(to: .locked, reason: "clock samples again", now: now, into: &output)
+            }
+        case .flash:
+            if canShowPlan && fresh {
+                transition(to: .locked, reason: "error bound \(bound) ns", now: now, into: &output)
+            }
+        }
+    }
+
+    private mutating func transition(to next: SyncState, reason: String, now: LocalInstant, into output: inout AgentOutput<Address>) {
+        guard next != state else { return }
+        output.notes.append(.stateChanged(from: state, to: next, reason: reason))
+        state = next
+        counters.stateChanges += 1
+        let goal: HeadSequencer.Goal
+        switch next {
+        case .unsynced, .locking: goal = .hold(configuration.startupAspect)
+        case .locked, .holdover: goal = .followPlan
+        case .flash: goal = .hold(schedule.current?.plan.flashAspect ?? .flashingRed)
+        }
+        sequencer.setGoal(goal, now: now, plan: planView())
+    }
+
+    /// The plan as this head sees it on the local clock, or nil without a
+    /// clock estimate or a plan.
+    func planView() -> PlanView? {
+        guard clock.timebase(at: LocalInstant(nanos: 0)) != nil, let governing = schedule.current else { return nil }
+        let clock = self.clock
+        let schedule = self.schedule
+        let resolve = headResolver()
+        return PlanView(
+            aspectAt: { local in clock.timebase(at: local).flatMap { schedule.aspect(at: $0, resolve: resolve) } },
+            nextChangeAfter: { local in
+                guard let t = clock.timebase(at: local), let next = schedule.nextChange(after: t, resolve: resolve),
+                      let at = clock.local(at: next.at) else { return nil }
+                // Rounding between the two scales must never schedule a change
+                // at or before the instant asked about.
+                return (max(at, local + 1), next.aspect)
+            },
+            timing: governing.plan.timing, sequence: governing.plan.sequence)
+    }
+
+    // MARK: Sending
+
+    private mutating func sendPeriodic(now: LocalInstant, into output: inout AgentOutput<Address>) {
+        if now >= nextReportAt {
+            nextReportAt = now + configuration.reportIntervalNanos
+            if let current = sources.current, let address = sourceAddresses[current.id] {
+                if let bytes = seal(.report(report(now: now))) { output.sends.append((bytes, .peer(address))) }
+            }
+        }
+        if now >= nextBroadcastAt {
+            let heardTicks = lastTickAt != nil
+            nextBroadcastAt = now + (heardTicks ? configuration.broadcastReportIntervalNanos : configuration.helloIntervalNanos)
+            let message: Message = heardTicks
+                ? .report(report(now: now))
+                : .hello(Hello(ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance, board: configuration.board ?? ""))
+            if let bytes = seal(message) { output.sends.append((bytes, .allCoordinators)) }
+        }
+    }
+
+    private mutating func seal(_ message: Message) -> [UInt8]? {
+        sequence += 1
+        counters.datagramsSent += 1
+        return try? inbox.codec.seal(message, sender: configuration.instance, sequence: sequence)
+    }
+
+    /// This agent's report: state, clock quality, what it shows, its view of
+    /// the timebase (so a new coordinator can adopt it) and its drop counters.
+    public func report(now: LocalInstant) -> Report {
+        let timebase = clock.timebase(at: now)
+        let head = schedule.current.flatMap { headResolver()($0.plan) }
+        let bound = clock.errorBoundNanos(at: now)
+        return Report(
+            ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance,
+            board: configuration.board ?? "", planID: PlanID(rawValue: schedule.current?.id ?? 0), state: state,
+            offsetNanos: timebase.map { $0.nanos - now.nanos } ?? 0,
+            errorBoundNanos: bound == .max ? -1 : bound,
+            head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: sequencer.shown) },
+            sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
+            sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? 0,
+            drops: inbox.drops.counts)
+    }
+
+    private func nextWake(after now: LocalInstant) -> LocalInstant {
+        var wake = min(nextReportAt, nextBroadcastAt)
+        if let change = sequencer.nextChange(after: now, plan: planView()) { wake = min(wake, change.at) }
+        if let last = lastAcceptedSampleAt, state == .locked {
+            wake = min(wake, last + configuration.holdoverAfterNanos + 1)
+        }
+        return max(wake, now + 1)
+    }
+
+    /// The error bound now, for reports and metrics (`Int64.max` before any sample).
+    public func errorBoundNanos(at now: LocalInstant) -> Int64 { clock.errorBoundNanos(at: now) }
+}
+
+/// Counts kept by an agent, for metrics.
+public struct AgentCounters: Sendable, Hashable {
+    public var ticksReceived: UInt64 = 0
+    public var samplesAccepted: UInt64 = 0
+    public var samplesRejected: UInt64 = 0
+    public var plansRefused: UInt64 = 0
+    public var stateChanges: UInt64 = 0
+    public var datagramsSent: UInt64 = 0
+}

@@ -1,0 +1,50 @@
+import JunctionCore
+import Protocol
+
+/// Something that happened to an agent at `now`.
+public enum AgentEvent<Address: Hashable & Sendable>: Sendable {
+    /// A datagram arrived from `source`.
+    case datagram([UInt8], from: Address)
+    /// A wake-up the agent asked for (extra wake-ups are harmless).
+    case timer
+}
+
+/// Where an agent sends a datagram.
+public enum AgentDestination<Address: Hashable & Sendable>: Sendable, Hashable {
+    /// One coordinator, at the address its ticks came from.
+    case peer(Address)
+    /// Every coordinator the shell can find (the coordinator Service's
+    /// addresses): for Hello and the periodic broadcast report.
+    case allCoordinators
+}
+
+/// What the shell must do after an event.
+public struct AgentOutput<Address: Hashable & Sendable>: Sendable {
+    public var sends: [(bytes: [UInt8], to: AgentDestination<Address>)] = []
+    /// What the head must show from now on (apply it if it changed).
+    public var aspect: Aspect
+    /// When to call `handle(.timer, ...)` next at the latest. It is the next
+    /// light change whenever one is coming, so sleep precisely until it.
+    public var wakeAt: LocalInstant
+    /// Notable things that happened, for logs and metrics.
+    public var notes: [AgentNote] = []
+}
+
+/// A notable event inside the agent.
+public enum AgentNote: Sendable, Hashable, CustomStringConvertible {
+    case stateChanged(from: SyncState, to: SyncState, reason: String)
+    case sourceChanged(coordinatorID: UInt64, term: UInt64)
+    case planAccepted(id: UInt64, name: String, activation: TimebaseInstant)
+    case planRefused(id: UInt64, reason: String)
+    case clockStepped(byNanos: Int64)
+
+    public var description: String {
+        switch self {
+        case let .stateChanged(from, to, reason): "state \(from) -> \(to) (\(reason))"
+        case let .sourceChanged(id, term): "following coordinator \(String(id, radix: 16)) term \(term)"
+        case let .planAccepted(id, name, activation): "plan \(String(id, radix: 16)) \"\(name)\" accepted, active from \(activation)"
+        case let .planRefused(id, reason): "plan \(String(id, radix: 16)) refused: \(reason)"
+        case let .clockStepped(by): "clock stepped by \(by) ns"
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import JunctionCore
+
+/// Decides what one head shows so that every change a driver sees is legal,
+/// whatever the agent's state does.
+///
+/// The agent only says what it wants (`Goal`): follow the plan, or hold a
+/// steady aspect (the start-up red, the fail-safe flash). The sequencer gets
+/// there through safe instants only: a green is always cleared through a full
+/// amber; a head joins the plan only where the plan is red or red+amber, or
+/// green with at least a minimum green left (through red+amber in the UK
+/// sequence); otherwise it holds until the plan comes round to red.
+public struct HeadSequencer: Sendable {
+    public enum Goal: Sendable, Equatable {
+        case followPlan
+        case hold(Aspect)
+    }
+
+    /// What the sequencer is doing now.
+    public enum Program: Sendable, Equatable {
+        /// Showing a fixed aspect (start-up red, flash).
+        case steady(Aspect)
+        /// Amber until the instant, then the steady aspect.
+        case clearing(until: LocalInstant, then: Aspect)
+        /// UK red+amber until the instant, then following the plan.
+        case preparing(until: LocalInstant)
+        /// Showing what the plan shows.
+        case following
+        /// Holding an aspect until the plan reaches a safe join instant.
+        case waitingToJoin(hold: Aspect)
+    }
+
+    public private(set) var program: Program
+    public private(set) var goal: Goal
+    /// What the head shows, and since when.
+    public private(set) var shown: Aspect
+    public private(set) var shownSince: LocalInstant
+
+    public init(initial: Aspect, at now: LocalInstant) {
+        program = .steady(initial)
+        goal = .hold(initial)
+        shown = initial
+        shownSince = now
+    }
+
+    /// Changes the goal; the program moves towards it at safe instants.
+    public mutating func setGoal(_ newGoal: Goal, now: LocalInstant, plan: PlanView?) {
+        goal = newGoal
+        advance(to: now, plan: plan)
+    }
+
+    /// Brings the program up to `now`: finishes clearances, joins the plan,
+    /// and records what is shown. Call it at every change instant.
+    public mutating func advance(to now: LocalInstant, plan: PlanView?) {
+        // A bounded loop: each step either settles or moves to a later state.
+        for _ in 0..<8 {
+            guard step(now: now, plan: plan) else { break }
+        }
+        let aspect = aspectNow(now: now, plan: plan)
+        if aspect != shown {
+            shown = aspect
+            shownSince = now
+        }
+    }
+
+    /// One transition if one is due; false when the program is settled.
+    private mutating func step(now: LocalInstant, plan: PlanView?) -> Bool {
+        switch (program, goal) {
+        case let (.clearing(until, then), _):
+            guard now >= until else { return false }
+            program = .steady(then)
+            return true
+        case let (.preparing(until), .followPlan):
+            guard now >= until else { return false }
+            program = .following
+            return true
+        case (.preparing, .hold(let target)):
+            // Red+amber is not green: the goal can be taken at once.
+            program = .steady(target)
+            return true
+        case (.following, .followPlan):
+            if plan == nil || plan?.aspectAt(now) == nil {
+                return leave(towards: .flashingRed, now: now, plan: plan)
+            }
+            return false
+        case let (.following, .hold(target)):
+            return leave(towards: target, now: now, plan: plan)
+        case let (.steady(current), .hold(target)):
+            if current == target { return false }
+            program = .steady(target)
+            return true
+        case let (.steady(current), .followPlan):
+            program = .waitingToJoin(hold: current)
+            return true
+        case let (.waitingToJoin(hold), .hold(target)):
+            program = .steady(target == hold ? hold : target)
+            return true
+        case (.waitingToJoin, .followPlan):
+            return tryJoin(now: now, plan: plan)
+        }
+    }
+
+    /// Leaves the plan for a steady aspect: a green or an amber in progress is
+    /// first given its full amber.
+    private mutating func leave(towards target: Aspect, now: LocalInstant, plan: PlanView?) -> Bool {
+        let amber = plan?.timing.amberNanos ?? ClearanceTiming.defaults.amberNanos
+        switch shown {
+        case .green:
+            program = .clearing(until: now + amber, then: target)
+        case .amber:
+            program = .clearing(until: max(now, shownSince + amber), then: target)
+        default:
+            program = .steady(target)
+        }
+        return true
+    }
+
+    private mutating func tryJoin(now: LocalInstant, plan: PlanView?) -> Bool {
+        guard let plan, let wanted = plan.aspectAt(now) else { return false }
+        switch wanted {
+        case .red, .redAmber:
+            program = .following
+            return true
+        case .green:
+            let remaining = (plan.nextChangeAfter(now)?.at).map { $0 - now } ?? Int64.max
+            let prepare = plan.sequence == .uk ? plan.timing.redAmberNanos : 0
+            guard remaining >= prepare + plan.timing.minGreenNanos else { return false }
+            if prepare > 0 && shown != .redAmber {
+                program = .preparing(until: now + prepare)
+            } else {
+                program = .following
+            }
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The aspect the current program shows at `now`.
+    func aspectNow(now: LocalInstant, plan: PlanView?) -> Aspect {
+        switch program {
+        case let .steady(aspect): aspect
+        case .clearing: .amber
+        case .preparing: .redAmber
+        case .following: plan?.aspectAt(now) ?? shown
+        case let .waitingToJoin(hold): hold
+        }
+    }
+
+    /// The next instant at which the shown aspect changes, and to what, as
+    /// far as the program knows now. Also the instants at which the waiting
+    /// program must look again (`aspect` equal to the shown one then).
+    public func nextChange(after now: LocalInstant, plan: PlanView?) -> (at: LocalInstant, aspect: Aspect)? {
+        switch program {
+        case .steady:
+            return nil
+        case let .clearing(until, then):
+            return (until, then)
+        case let .preparing(until):
+            return (until, plan?.aspectAt(until) ?? .green)
+        case .following:
+            return plan?.nextChangeAfter(now)
+        case let .waitingToJoin(hold):
+            // Re-examine at the plan's next change; the shown aspect may stay.
+            guard let next = plan?.nextChangeAfter(now) else { return nil }
+            return (next.at, next.aspect == .red || next.aspect == .redAmber ? next.aspect : hold)
+        }
+    }
+}

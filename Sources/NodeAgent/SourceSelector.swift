@@ -1,0 +1,54 @@
+/// Which coordinator an agent follows.
+///
+/// The rule is stable on purpose: keep following the current coordinator
+/// while it is heard; when it falls silent or says goodbye, follow the lowest
+/// (term, id) heard recently. Two coordinators serve the same timebase, so a
+/// switch costs no step, and there is no flapping between them.
+public struct SourceSelector: Sendable {
+    public struct Source: Sendable, Hashable {
+        public var id: UInt64
+        public var term: UInt64
+    }
+
+    private var heard: [UInt64: (term: UInt64, lastNanos: Int64)] = [:]
+    private var goodbyes: Set<UInt64> = []
+    public private(set) var current: Source?
+    public let timeoutNanos: Int64
+    /// Bound on remembered coordinators.
+    public static let maximumSources = 16
+
+    public init(timeoutNanos: Int64) { self.timeoutNanos = timeoutNanos }
+
+    /// Notes a tick from a coordinator; returns true when the agent now
+    /// follows a different coordinator than before.
+    public mutating func heard(id: UInt64, term: UInt64, atNanos now: Int64) -> Bool {
+        if goodbyes.contains(id) { return false }
+        heard[id] = (term, now)
+        if heard.count > Self.maximumSources, let oldest = heard.min(by: { $0.value.lastNanos < $1.value.lastNanos }) {
+            heard[oldest.key] = nil
+        }
+        return reselect(atNanos: now)
+    }
+
+    /// A coordinator said goodbye: stop following it at once.
+    public mutating func goodbye(id: UInt64, atNanos now: Int64) -> Bool {
+        goodbyes.insert(id)
+        if goodbyes.count > Self.maximumSources { goodbyes.removeFirst() }
+        heard[id] = nil
+        return reselect(atNanos: now)
+    }
+
+    /// Re-examines the choice as time passes; true when it changed.
+    public mutating func reselect(atNanos now: Int64) -> Bool {
+        if let current, let entry = heard[current.id], now - entry.lastNanos <= timeoutNanos { return false }
+        let live = heard.filter { now - $0.value.lastNanos <= timeoutNanos }
+        let best = live.min { ($0.value.term, $0.key) < ($1.value.term, $1.key) }
+        let next = best.map { Source(id: $0.key, term: $0.value.term) }
+        if next == current { return false }
+        current = next
+        return next != nil
+    }
+
+    /// Whether a tick's sender is the followed coordinator.
+    public func isCurrent(_ id: UInt64) -> Bool { current?.id == id }
+}

@@ -1,0 +1,71 @@
+/// Everything that travels between coordinator and agents.
+public enum Message: Sendable, Hashable {
+    /// Coordinator → agent: timebase, plan in force, echo.
+    case tick(Tick)
+    /// Coordinator → agent: one piece of a plan file.
+    case plan(PlanChunk)
+    /// Agent → coordinator: clock estimate, aspect, counters.
+    case report(Report)
+    /// Agent → coordinator, on start.
+    case hello(Hello)
+    /// Coordinator → agents, on graceful stop.
+    case goodbye(Goodbye)
+}
+
+/// A decoded datagram: who sent it, its place in the sender's sequence, and
+/// the message. `senderID` is random per process and `sequence` counts up
+/// from 1 per sender; together they drive replay protection.
+public struct Envelope: Sendable, Hashable {
+    public var senderID: UInt64
+    public var sequence: UInt64
+    public var message: Message
+
+    public init(senderID: UInt64, sequence: UInt64, message: Message) {
+        self.senderID = senderID
+        self.sequence = sequence
+        self.message = message
+    }
+}
+
+// MARK: Wire
+
+extension Message {
+    var wireType: Wire.MessageType {
+        switch self {
+        case .tick: .tick
+        case .plan: .planChunk
+        case .report: .report
+        case .hello: .hello
+        case .goodbye: .goodbye
+        }
+    }
+
+    func validate() throws(MessageError) {
+        switch self {
+        case .tick, .goodbye: return
+        case let .plan(chunk): try chunk.validate()
+        case let .report(report): try report.validate()
+        case let .hello(hello): try hello.validate()
+        }
+    }
+
+    func encodeBody(into writer: inout WireWriter) {
+        switch self {
+        case let .tick(tick): tick.encode(into: &writer)
+        case let .plan(chunk): chunk.encode(into: &writer)
+        case let .report(report): report.encode(into: &writer)
+        case let .hello(hello): hello.encode(into: &writer)
+        case let .goodbye(goodbye): goodbye.encode(into: &writer)
+        }
+    }
+
+    init(type: Wire.MessageType, from reader: inout WireReader) throws(DropReason) {
+        switch type {
+        case .tick: self = .tick(try Tick(from: &reader))
+        case .planChunk: self = .plan(try PlanChunk(from: &reader))
+        case .report: self = .report(try Report(from: &reader))
+        case .hello: self = .hello(try Hello(from: &reader))
+        case .goodbye: self = .goodbye(try Goodbye(from: &reader))
+        }
+    }
+}

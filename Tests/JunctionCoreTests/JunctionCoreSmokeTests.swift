@@ -1,4 +1,0 @@
-import Testing
-@testable import JunctionCore
-
-@Test func JunctionCoreModuleLoads() { #expect(Bool(true)) }
