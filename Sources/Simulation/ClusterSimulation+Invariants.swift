@@ -5,8 +5,9 @@ import Coordinator
 /// The outside view: what each head showed in true time, how far each
 /// agent's clock was from its coordinator's, and the invariants over both.
 extension ClusterSimulation {
-    mutating func observeAgent(_ i: Int, core: AgentCore<Int>, local: LocalInstant, stateBefore: SyncState, output: AgentOutput<Int>) {
+    mutating func observeAgent(_ i: Int, local: LocalInstant, stateBefore: SyncState, output: AgentOutput<Int>) {
         let t = now - Self.epochNanos
+        let core = agents[i].core!
         for note in output.notes { if case .stateChanged = note { report.note("agent \(i): \(note)", atNanos: t) } }
         if core.state != stateBefore { accountState(i, stateBefore) }
         if core.state == .locked, agents[i].lockedSince == nil {
@@ -46,7 +47,7 @@ extension ClusterSimulation {
     /// Records a change of aspect at true time, for the conflict monitor and
     /// the lockstep skew.
     private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
-        let head = core.schedule.current.flatMap { $0.plan.head(board: nil, ordinal: i) }
+        let head = core.currentHead
         let key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
         if key != agents[i].traceKey {
             if let old = agents[i].traceKey { traceEnds[old] = now - Self.epochNanos }

@@ -243,13 +243,12 @@ public struct ClusterSimulation {
     // MARK: Handling
 
     private mutating func handleAgent(_ i: Int, _ event: AgentEvent<Int>) {
-        guard var core = agents[i].core else { return }
+        guard let before = agents[i].core?.state else { return }
         let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
-        let before = core.state
-        let output = core.handle(event, now: local)
-        agents[i].core = core
-        if case .datagram = event, agents[i].firstTickAt == nil, core.counters.ticksReceived > 0 { agents[i].firstTickAt = now }
-        observeAgent(i, core: core, local: local, stateBefore: before, output: output)
+        // Mutated in place: copying a core out of the array costs more than handling.
+        let output = agents[i].core!.handle(event, now: local)
+        if case .datagram = event, agents[i].firstTickAt == nil, agents[i].core!.counters.ticksReceived > 0 { agents[i].firstTickAt = now }
+        observeAgent(i, local: local, stateBefore: before, output: output)
         for (bytes, destination) in output.sends {
             switch destination {
             case let .peer(address): send(bytes, fromAgent: i, toCoordinator: address - Self.coordinatorBase)
@@ -263,10 +262,9 @@ public struct ClusterSimulation {
     }
 
     private mutating func handleCoordinator(_ k: Int, _ event: CoordinatorEvent<Int>) {
-        guard var core = coordinators[k].core else { return }
+        guard coordinators[k].core != nil else { return }
         let local = LocalInstant(nanos: coordinators[k].oscillator.local(at: now))
-        let output = core.handle(event, now: local)
-        coordinators[k].core = core
+        let output = coordinators[k].core!.handle(event, now: local)
         for note in output.notes where !Self.isRoutine(note) { report.note("coordinator \(k): \(note)", atNanos: now - Self.epochNanos) }
         for (bytes, address) in output.sends where address < Self.coordinatorBase {
             send(bytes, fromCoordinator: k, toAgent: address)
