@@ -3,6 +3,11 @@
 // No package dependencies: only the Swift toolchain and system headers.
 import PackageDescription
 
+// The pure cores and the simulator run hours of virtual time inside
+// `swift test`; they are optimized even in debug builds (the tests still see
+// internals through -enable-testing, which SwiftPM adds in debug).
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 let package = Package(
     name: "junction",
     products: [
@@ -10,9 +15,9 @@ let package = Package(
     ],
     targets: [
         // Pure domain: plans, timelines, validation, time types. Stdlib only.
-        .target(name: "JunctionCore"),
+        .target(name: "JunctionCore", swiftSettings: optimized),
         // Pure wire format: messages, SHA-256/HMAC, replay window. No Glibc.
-        .target(name: "Protocol", dependencies: ["JunctionCore"]),
+        .target(name: "Protocol", dependencies: ["JunctionCore"], swiftSettings: optimized),
         // The one place that talks to the kernel: errno, sockets, clocks, threads.
         .target(name: "Posix"),
         // C shim over <linux/gpio.h> (uAPI v2).
@@ -20,11 +25,11 @@ let package = Package(
         // Light outputs: GPIO character device, recording, terminal.
         .target(name: "GPIO", dependencies: ["CGPIO", "Posix", "JunctionCore"]),
         // Pure agent core: clock discipline and the agent state machine.
-        .target(name: "NodeAgent", dependencies: ["JunctionCore", "Protocol"]),
+        .target(name: "NodeAgent", dependencies: ["JunctionCore", "Protocol"], swiftSettings: optimized),
         // Pure coordinator core: timebase, discovery, fan-out decisions.
-        .target(name: "Coordinator", dependencies: ["JunctionCore", "Protocol"]),
+        .target(name: "Coordinator", dependencies: ["JunctionCore", "Protocol"], swiftSettings: optimized),
         // Deterministic discrete-event simulation of the whole cluster.
-        .target(name: "Simulation", dependencies: ["JunctionCore", "Protocol", "NodeAgent", "Coordinator"]),
+        .target(name: "Simulation", dependencies: ["JunctionCore", "Protocol", "NodeAgent", "Coordinator"], swiftSettings: optimized),
         // Thin shells: real sockets, clocks, GPIO, HTTP, signals around the cores.
         .target(name: "Runtime", dependencies: ["JunctionCore", "Protocol", "Posix", "GPIO", "NodeAgent", "Coordinator"]),
         // The `junction` command line.

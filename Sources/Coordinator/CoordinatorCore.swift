@@ -191,15 +191,15 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     /// The offset that puts this coordinator on the agents' timebase.
     ///
-    /// Each agent's best sample is its timebase minus our clock at receipt,
-    /// which is the true offset less a one-way delay (and that agent's own
-    /// small error). The agents agree to within their error bounds, so the
-    /// second-largest best sample is the least delayed without trusting any
-    /// single agent: one agent far ahead cannot drag the timebase with it.
+    /// Each sample is an agent's timebase minus our clock at receipt: the
+    /// true offset less a one-way delay, plus that agent's own small error.
+    /// Per agent the largest sample is the least delayed (agents without a
+    /// coordinator report every 200 ms, so each gives several); across agents
+    /// the median, so no single agent's error drags the timebase.
     func adoptedOffset() -> Int64? {
         let values = adoptionSamples.values.sorted()
-        guard let last = values.last else { return nil }
-        return values.count >= 3 ? values[values.count - 2] : last
+        guard !values.isEmpty else { return nil }
+        return values[values.count / 2]
     }
 
     private mutating func finishAdoption(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {

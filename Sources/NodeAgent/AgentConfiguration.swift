@@ -22,6 +22,8 @@ public struct AgentConfiguration: Sendable {
     public var burstReportIntervalNanos: Int64 = 15 * .nanosPerMillisecond
     /// Reports to every coordinator address, so a new one can adopt the timebase.
     public var broadcastReportIntervalNanos: Int64 = 1 * .nanosPerSecond
+    /// Reports to every coordinator address while the followed one is silent.
+    public var orphanReportIntervalNanos: Int64 = 200 * .nanosPerMillisecond
     /// Hello to every coordinator address until ticks arrive.
     public var helloIntervalNanos: Int64 = 1 * .nanosPerSecond
     /// No accepted sample for this long: holdover.

@@ -24,6 +24,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private var lastAcceptedSampleAt: LocalInstant?
     /// Samples accepted since the followed coordinator changed (nil: never changed).
     private var samplesSinceSourceChange: Int?
+    /// The tightest bound on |estimate − new coordinator's timebase| measured
+    /// since the source changed, and when.
+    private var sourceDifference: (bound: Int64, at: LocalInstant)?
     private var lastTickAt: LocalInstant?
     private var nextReportAt: LocalInstant
     private var nextBroadcastAt: LocalInstant
@@ -94,6 +97,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         lastTickAt = now
         guard let echo = tick.echo, echo.agentInstance == configuration.instance else { return }
         let sample = ClockSample(t1: echo.reportSentAt, t2: echo.reportReceivedAt, t3: tick.sentAt, t4: now)
+        measureSourceDifference(sample)
         switch clock.add(sample) {
         case .accepted:
             counters.samplesAccepted += 1
@@ -140,8 +144,33 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     private mutating func switchSource() {
         // The first coordinator ever followed is no change of source.
-        if clock.timebase(at: LocalInstant(nanos: 0)) != nil { samplesSinceSourceChange = 0 }
+        if clock.timebase(at: LocalInstant(nanos: 0)) != nil {
+            samplesSinceSourceChange = 0
+            sourceDifference = nil
+        }
         clock.switchSource()
+    }
+
+    /// While settling on a new coordinator, each of its samples bounds how
+    /// far our estimate is from its timebase, as NTP bounds an offset: the
+    /// tick left at t3 and arrived within the round trip δ, so the timebase
+    /// at t4 lies in [t3, t3 + δ]. The tightest such bound, carried forward
+    /// with the drift allowance, covers the change of source honestly.
+    private mutating func measureSourceDifference(_ sample: ClockSample) {
+        guard let settled = samplesSinceSourceChange, settled < configuration.sourceSettleSamples,
+              let estimate = clock.timebase(at: sample.t4) else { return }
+        let delay = (sample.t4 - sample.t1) - (sample.t3 - sample.t2)
+        guard delay >= 0 else { return }
+        let low = sample.t3.nanos, high = sample.t3.nanos + delay
+        let bound = max(estimate.nanos - low, high - estimate.nanos, 0)
+        if let current = sourceDifference, current.bound + growth(since: current.at, to: sample.t4) <= bound { return }
+        sourceDifference = (bound, sample.t4)
+    }
+
+    /// Drift of an estimate over a span: 20 ppm of allowance plus the slew
+    /// the clock may apply meanwhile (500 ppm).
+    private func growth(since: LocalInstant, to now: LocalInstant) -> Int64 {
+        max(now - since, 0) * 520 / 1_000_000
     }
 
     // MARK: State
@@ -188,7 +217,11 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             if canShowPlan && fresh {
                 transition(to: .locked, reason: "error bound \(bound) ns", now: now, into: &output)
             } else {
-                let follow = hasHead && fresh && bound <= configuration.followBoundNanos
+                // Start following at the tight bound; once following, stop
+                // only where a locked agent would (hysteresis, so a head does
+                // not flicker between the plan and red while locking).
+                let following = sequencer.goal == .followPlan
+                let follow = hasHead && (following ? bound <= flashBoundNanos : fresh && bound <= configuration.followBoundNanos)
                 let goal: HeadSequencer.Goal = follow ? .followPlan : .hold(configuration.startupAspect)
                 if sequencer.goal != goal { sequencer.setGoal(goal, now: now, plan: planView()) }
             }
@@ -258,7 +291,11 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         if now >= nextBroadcastAt {
             let heardTicks = lastTickAt != nil
-            nextBroadcastAt = now + (heardTicks ? configuration.broadcastReportIntervalNanos : configuration.helloIntervalNanos)
+            // While no coordinator is heard, report often: a replacement
+            // adopts the timebase from these within its short listening window.
+            let orphaned = state == .holdover || (heardTicks && sources.current == nil)
+            nextBroadcastAt = now + (orphaned ? configuration.orphanReportIntervalNanos
+                : heardTicks ? configuration.broadcastReportIntervalNanos : configuration.helloIntervalNanos)
             let message: Message = heardTicks
                 ? .report(report(now: now))
                 : .hello(Hello(ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance, board: configuration.board ?? ""))
@@ -303,7 +340,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public func errorBoundNanos(at now: LocalInstant) -> Int64 {
         let bound = clock.errorBoundNanos(at: now)
         guard bound != .max, let settled = samplesSinceSourceChange, settled < configuration.sourceSettleSamples else { return bound }
-        return bound + configuration.sourceChangeAllowanceNanos
+        let difference = sourceDifference.map { $0.bound + growth(since: $0.at, to: now) } ?? configuration.sourceChangeAllowanceNanos
+        return bound + difference
     }
 }
 

@@ -19,6 +19,9 @@ public struct HeadSequencer: Sendable {
     public enum Program: Sendable, Equatable {
         /// Showing a fixed aspect (start-up red, flash).
         case steady(Aspect)
+        /// Green until the instant (the minimum green, never past the plan's
+        /// own green), then amber, then the steady aspect.
+        case finishingGreen(until: LocalInstant, then: Aspect)
         /// Amber until the instant, then the steady aspect.
         case clearing(until: LocalInstant, then: Aspect)
         /// UK red+amber until the instant, then following the plan.
@@ -65,6 +68,11 @@ public struct HeadSequencer: Sendable {
     /// One transition if one is due; false when the program is settled.
     private mutating func step(now: LocalInstant, plan: PlanView?) -> Bool {
         switch (program, goal) {
+        case let (.finishingGreen(until, then), _):
+            guard now >= until else { return false }
+            let amber = plan?.timing.amberNanos ?? ClearanceTiming.defaults.amberNanos
+            program = .clearing(until: now + amber, then: then)
+            return true
         case let (.clearing(until, then), _):
             guard now >= until else { return false }
             program = .steady(then)
@@ -105,7 +113,16 @@ public struct HeadSequencer: Sendable {
         let amber = plan?.timing.amberNanos ?? ClearanceTiming.defaults.amberNanos
         switch shown {
         case .green:
-            program = .clearing(until: now + amber, then: target)
+            // A green just begun still gets its minimum, but never beyond the
+            // plan's own green: conflicting heads start after that.
+            let minimumEnd = shownSince + (plan?.timing.minGreenNanos ?? ClearanceTiming.defaults.minGreenNanos)
+            var greenEnd = minimumEnd
+            if let plan, plan.aspectAt(now) == .green, let planEnd = plan.nextChangeAfter(now)?.at {
+                greenEnd = min(greenEnd, planEnd)
+            } else {
+                greenEnd = now
+            }
+            program = greenEnd > now ? .finishingGreen(until: greenEnd, then: target) : .clearing(until: now + amber, then: target)
         case .amber:
             program = .clearing(until: max(now, shownSince + amber), then: target)
         default:
@@ -139,6 +156,7 @@ public struct HeadSequencer: Sendable {
     func aspectNow(now: LocalInstant, plan: PlanView?) -> Aspect {
         switch program {
         case let .steady(aspect): aspect
+        case .finishingGreen: .green
         case .clearing: .amber
         case .preparing: .redAmber
         case .following: plan?.aspectAt(now) ?? shown
@@ -153,6 +171,8 @@ public struct HeadSequencer: Sendable {
         switch program {
         case .steady:
             return nil
+        case let .finishingGreen(until, _):
+            return (until, .amber)
         case let .clearing(until, then):
             return (until, then)
         case let .preparing(until):

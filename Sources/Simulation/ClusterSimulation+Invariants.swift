@@ -16,6 +16,17 @@ extension ClusterSimulation {
             agents[i].everLocked = true
         }
         if core.state != .locked { agents[i].lockedSince = nil } else { agents[i].lastLockedAt = now }
+        if core.state == .flash && stateBefore != .flash { report.flashEntries += 1 }
+        if stateBefore == .flash && core.state != .flash { report.flashExits += 1 }
+        if let first = agents[i].firstTickAt {
+            let onPlan = core.sequencer.program == .following
+            let waitingSafely = core.sequencer.goal == .followPlan && core.sequencer.program == .waitingToJoin(hold: .red)
+            if report.joinDelaysNanos[i] == nil, onPlan || waitingSafely { report.joinDelaysNanos[i] = now - first }
+            if !agents[i].joinMeasured, onPlan {
+                agents[i].joinMeasured = true
+                report.followDelaysNanos[i] = now - first
+            }
+        }
         let source = core.sources.current?.id ?? agents[i].followed
         let reference = source == 0 ? nil : timebase(ofCoordinatorWithID: source)
         checkClock(i, core: core, local: local, reference: reference, source: source)
@@ -35,6 +46,11 @@ extension ClusterSimulation {
         let bound = core.errorBoundNanos(at: local)
         let following = core.state == .locked || core.state == .holdover
         if core.state == .locked { report.clockError.record(error) }
+        if core.state == .holdover { report.holdoverError.record(error) }
+        if let current = core.schedule.current, current.id != agents[i].planID {
+            agents[i].planID = current.id
+            report.planSwitches[current.id, default: [:]][i] = current.anchor.nanos
+        }
         if following && error > bound {
             report.violate("dishonest-bound", "agent \(i) error \(error) ns over its bound \(bound) ns", atNanos: now - Self.epochNanos)
         }

@@ -26,6 +26,7 @@ public struct ClusterSimulation {
         case coordinatorOutage(Scenario.Outage)
         case startCoordinator(clockOffsetNanos: Int64)
         case stopCoordinatorGracefully(Int)
+        case stopCoordinator(Int)
         case planChange([UInt8])
     }
 
@@ -45,6 +46,8 @@ public struct ClusterSimulation {
         var followed: UInt64 = 0
         var traceKey: TraceKey?
         var lastLockedAt: Int64?
+        var planID: UInt64 = 0
+        var joinMeasured = false
     }
 
     struct SimCoordinator {
@@ -126,6 +129,9 @@ public struct ClusterSimulation {
             queue.push(.startCoordinator(clockOffsetNanos: random.upTo(2 * scenario.coordinatorClockOffsetNanos) - scenario.coordinatorClockOffsetNanos), at: base + s)
         }
         if let g = scenario.firstCoordinatorGracefulStopAtNanos { queue.push(.stopCoordinatorGracefully(0), at: base + g) }
+        for stop in scenario.coordinatorStops {
+            queue.push(stop.graceful ? .stopCoordinatorGracefully(stop.index) : .stopCoordinator(stop.index), at: base + stop.atNanos)
+        }
         for k in scenario.agentKills { queue.push(.killAgent(k.agent, downNanos: k.downNanos), at: base + k.atNanos) }
         for j in scenario.agentJoins { queue.push(.addAgent, at: base + j) }
         for r in scenario.agentRemovals { queue.push(.removeAgent(r.agent), at: base + r.atNanos) }
@@ -165,7 +171,11 @@ public struct ClusterSimulation {
         case let .startCoordinator(offset):
             startCoordinator(clockOffsetNanos: offset)
         case let .stopCoordinatorGracefully(k):
+            guard k < coordinators.count else { return }
             handleCoordinator(k, .shutdown)
+            killCoordinator(k)
+        case let .stopCoordinator(k):
+            guard k < coordinators.count else { return }
             killCoordinator(k)
         case let .planChange(bytes):
             for k in coordinators.indices where coordinators[k].core != nil { handleCoordinator(k, .planFile(bytes, source: "plan change")) }
@@ -274,13 +284,20 @@ public struct ClusterSimulation {
         let local = LocalInstant(nanos: coordinators[k].oscillator.local(at: now))
         let output = coordinators[k].core!.handle(event, now: local)
         for note in output.notes where !Self.isRoutine(note) { report.note("coordinator \(k): \(note)", atNanos: now - Self.epochNanos) }
+        for note in output.notes { if case .planRefused = note { report.plansRefused += 1 } }
         for (bytes, address) in output.sends where address < Self.coordinatorBase {
+            if let removedAt = agents[address].removedAt,
+               now > removedAt + scenario.dnsLagNanos + core(k).configuration.forgetAgentAfterNanos + 10 * .nanosPerSecond {
+                report.ticksToRemovedAgents += 1
+            }
             send(bytes, fromCoordinator: k, toAgent: address)
         }
         coordinators[k].generation += 1
         let wake = max(coordinators[k].oscillator.trueTime(whenLocalReads: output.wakeAt.nanos, notBefore: now), now + 1)
         queue.push(.coordinatorWake(k, generation: coordinators[k].generation), at: wake)
     }
+
+    private func core(_ k: Int) -> CoordinatorCore<Int> { coordinators[k].core! }
 
     private static func isRoutine(_ note: CoordinatorNote) -> Bool {
         switch note {

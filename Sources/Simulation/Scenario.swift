@@ -26,6 +26,8 @@ public struct Scenario: Sendable {
     /// Kill the first coordinator (gracefully, with goodbye) at this time.
     public var firstCoordinatorGracefulStopAtNanos: Int64?
     public var agentKills: [AgentKill] = []
+    /// Stop a given coordinator (by start order) at a time, with or without goodbye.
+    public var coordinatorStops: [(index: Int, atNanos: Int64, graceful: Bool)] = []
     /// Agents added at these instants (scale up).
     public var agentJoins: [Int64] = []
     /// Agents removed for good (scale down): index and instant.
@@ -82,6 +84,7 @@ public struct Scenario: Sendable {
         for j in agentJoins { end = max(end, j) }
         if let s = secondCoordinatorAtNanos { end = max(end, s) }
         if let g = firstCoordinatorGracefulStopAtNanos { end = max(end, g) }
+        for stop in coordinatorStops { end = max(end, stop.atNanos) }
         return end
     }
 

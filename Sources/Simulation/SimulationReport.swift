@@ -9,6 +9,25 @@ public struct SimulationReport: Sendable {
     public var changeSkew = Histogram()
     /// Seconds from each agent's first tick to its first lock.
     public var lockDelaysNanos: [Int64] = []
+    /// |agent's timebase estimate − truth| while in holdover.
+    public var holdoverError = Histogram()
+    /// From each agent's first tick until its head shows the plan's aspect,
+    /// or holds red only because the plan is in a green too short to join or
+    /// an amber (a safe join waits for the plan's next red): the scale-up measure.
+    public var joinDelaysNanos: [Int: Int64] = [:]
+    /// From each agent's first tick until its head shows exactly the plan's aspect.
+    public var followDelaysNanos: [Int: Int64] = [:]
+    /// Per plan id, the anchor (activation instant) each agent runs it from:
+    /// every agent must hold the same one, so the junction changes as one.
+    public var planSwitches: [UInt64: [Int: Int64]] = [:]
+    /// Ticks sent to agents removed for good, after the coordinator had time
+    /// to notice (DNS lag plus its forget timeout).
+    public var ticksToRemovedAgents = 0
+    /// Per agent: flash entered, and the plan rejoined after it.
+    public var flashEntries = 0
+    public var flashExits = 0
+    /// Plans the coordinators refused.
+    public var plansRefused = 0
     public var lockedNanos: Int64 = 0
     public var aliveNanos: Int64 = 0
     public var violations: [SimulationViolation] = []

@@ -1,0 +1,62 @@
+import Testing
+import JunctionCore
+@testable import Simulation
+
+@Suite("Coordinator failover, scaling and plan changes")
+struct FailoverTests {
+    @Test func coordinatorKilledTwentyTimesCostsNoTransition() throws {
+        var s = steadyScenario(seed: 31, agents: 16, duration: 21 * 90 * second)
+        var r = SimulationRandom(seed: 31, stream: 9)
+        s.coordinatorOutages = (1...20).map { n in
+            .init(atNanos: Int64(n) * 90 * second, downNanos: 5 * second,
+                  replacementClockOffsetNanos: r.upTo(20 * second) - 10 * second)
+        }
+        let report = try run(s)
+        // Includes the check that every head's changes match the plan's,
+        // one for one and within 5 ms: no missed or extra transition.
+        #expect(report.violationCount == 0, "\(explain(report))")
+        #expect(report.largestSourceStepNanos <= 1_500_000, "\(explain(report))")
+        #expect(report.clockError.quantile(0.99) <= 500_000, "\(explain(report))")
+        #expect(report.events.filter { $0.contains("adopted the agents' timebase") }.count == 20)
+    }
+
+    @Test func agentsAddedMidCycleShowTheRightAspectWithinTwoSeconds() throws {
+        var s = steadyScenario(seed: 32, agents: 6, duration: 6 * minute)
+        s.agentJoins = [47 * second, 61_300 * .nanosPerMillisecond, 100 * second, 133_700 * .nanosPerMillisecond]
+        s.agentRemovals = [(agent: 1, atNanos: 150 * second)]
+        let report = try run(s)
+        #expect(report.violationCount == 0, "\(explain(report))")
+        for joined in 6..<10 {
+            let delay = try #require(report.joinDelaysNanos[joined], "agent \(joined) never followed the plan")
+            #expect(delay <= 2 * second, "agent \(joined) took \(delay) ns")
+        }
+        #expect(report.ticksToRemovedAgents == 0)
+    }
+
+    @Test func twoCoordinatorsAtOnceAndEitherDying() throws {
+        for (seed, stopIndex) in [(UInt64(33), 0), (34, 1)] {
+            var s = steadyScenario(seed: seed, agents: 8, duration: 8 * minute)
+            s.coordinatorClockOffsetNanos = 5 * second
+            s.secondCoordinatorAtNanos = 2 * minute
+            s.coordinatorStops = [(index: stopIndex, atNanos: 4 * minute, graceful: stopIndex == 0)]
+            let report = try run(s)
+            #expect(report.violationCount == 0, "\(explain(report))")
+            #expect(report.largestSourceStepNanos <= 1_000_000, "\(explain(report))")
+        }
+    }
+
+    @Test func aPlanChangeTakesEffectAtOneBoundaryAndABadPlanIsRefused() throws {
+        var s = steadyScenario(seed: 35, agents: 8, duration: 10 * minute)
+        let changed = ExamplePlans.crossroads.replacing("\"seconds\": 12", with: "\"seconds\": 15")
+        let bad = ExamplePlans.crossroads.replacing("\"amber\": 3", with: "\"amber\": 1")
+        s.planChanges = [(atNanos: 2 * minute, bytes: Array(changed.utf8)), (atNanos: 6 * minute, bytes: Array(bad.utf8))]
+        let report = try run(s)
+        #expect(report.violationCount == 0, "\(explain(report))")
+        #expect(report.plansRefused == 1)
+        let newPlan = try SignalPlan.load(Array(changed.utf8), source: "changed")
+        #expect(newPlan.cycleNanos != (try SignalPlan.load(crossroads, source: "old")).cycleNanos)
+        let switches = report.planSwitches.values.filter { $0.count == 8 }
+        #expect(switches.count == 2, "the first plan and the changed plan, each on all 8 agents")
+        for perAgent in switches { #expect(Set(perAgent.values).count == 1, "one activation instant for all: \(perAgent)") }
+    }
+}
