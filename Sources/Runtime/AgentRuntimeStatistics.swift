@@ -1,0 +1,25 @@
+import Posix
+
+/// What the agent shell counts on top of the core's counters, for `/metrics`.
+struct AgentRuntimeStatistics: Sendable {
+    var received: [DatagramKind: UInt64] = [:]
+    var datagramsSent: UInt64 = 0
+    var sendErrors: UInt64 = 0
+    /// The kernel's count of datagrams dropped on a full receive buffer.
+    var kernelDrops: UInt64 = 0
+    var transitions: UInt64 = 0
+    var outputErrors: UInt64 = 0
+    /// How late the timing thread ran the timer of each light change.
+    var transitionLateness = RunningStatistics()
+    /// How long before `recvmsg` returned the kernel stamped each datagram:
+    /// the error the after-`recvmsg` reading would have added.
+    var stampDelay = RunningStatistics()
+
+    mutating func record(_ datagram: ReceivedDatagram) {
+        received[DatagramKind(header: datagram.bytes), default: 0] += 1
+        if let drops = datagram.kernelDropsTotal { kernelDrops = max(kernelDrops, UInt64(drops)) }
+        if datagram.kernelRealtimeNanos != nil {
+            stampDelay.add(datagram.monotonicAfterNanos - datagram.monotonicReceiveNanos)
+        }
+    }
+}
