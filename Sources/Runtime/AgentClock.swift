@@ -21,6 +21,12 @@ public struct AgentClock: Sendable {
         originNanos = raw.nowNanos()
     }
 
+    /// The raw monotonic reading and the local instant it maps to.
+    public func reading() -> (rawNanos: Int64, local: LocalInstant) {
+        let raw = raw.nowNanos()
+        return (raw, local(fromRaw: raw))
+    }
+
     /// The local instant now.
     public func now() -> LocalInstant { local(fromRaw: raw.nowNanos()) }
 

@@ -23,11 +23,15 @@ struct AgentSnapshot: Sendable {
     var stats: AgentRuntimeStatistics
     var coordinators: [SocketAddress]
     var driftPPM: Double
+    /// The shared `CLOCK_MONOTONIC` and this agent's timebase at one instant:
+    /// their difference compared across agents on one machine is their skew.
+    var monotonicNanos: Int64
+    var timebaseNanos: Int64?
 }
 
 extension AgentRuntime {
     func snapshot() -> AgentSnapshot {
-        let now = clock.now()
+        let (raw, now) = clock.reading()
         return shared.withLock { s in
             let core = s.core
             let report = core.report(now: now)
@@ -38,7 +42,7 @@ extension AgentRuntime {
                 errorBoundNanos: core.errorBoundNanos(at: now), frequencyPPM: core.clock.frequencyPPM,
                 sourceID: core.sources.current?.id, term: core.sources.current?.term, planID: core.schedule.current?.id,
                 counters: core.counters, drops: core.inbox.drops, stats: s.stats, coordinators: s.coordinators,
-                driftPPM: clock.driftPPM)
+                driftPPM: clock.driftPPM, monotonicNanos: raw, timebaseNanos: core.clock.timebase(at: now)?.nanos)
         }
     }
 
@@ -70,6 +74,8 @@ extension AgentRuntime {
         json.add("source", s.sourceID.map { String($0, radix: 16) })
         json.add("term", s.term.map { Int64($0) })
         json.add("plan", s.planID.map { String($0, radix: 16) })
+        json.add("monotonicNanos", s.monotonicNanos)
+        json.add("timebaseNanos", s.timebaseNanos)
         json.add("transitions", Int64(s.stats.transitions))
         json.add("ticksReceived", Int64(s.counters.ticksReceived))
         json.add("dropped", Int64(s.drops.total))
