@@ -23,6 +23,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var term: UInt64 = 1
     public private(set) var schedule = PlanSchedule()
     public private(set) var agents: [Address: AgentRecord] = [:]
+    /// The agents' addresses in the order they became known: every loop that
+    /// sends goes through it, so a run replays exactly (Dictionary order is
+    /// seeded per process).
+    public private(set) var agentOrder: [Address] = []
     public private(set) var inbox: Inbox
     public private(set) var counters = CoordinatorCounters()
     private var adoptionSamples: [UInt64: Int64] = [:]
@@ -30,6 +34,11 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private var sequence: UInt64 = 0
     private var nextTickAt: LocalInstant
     private var nextPendingBroadcastAt: LocalInstant
+    private var nextHousekeepingAt: LocalInstant
+    /// Whether most reporting agents follow this coordinator (recounted each second).
+    public private(set) var leading = false
+    private struct GreenKey: Hashable { var junction: String; var group: Int }
+    private var latestGreen: [GreenKey: (at: TimebaseInstant, ordinal: UInt32)] = [:]
 
     /// Starts with a validated plan; `now` is the coordinator's own clock.
     public init(configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], now: LocalInstant) {
@@ -42,6 +51,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
                                          anchor: TimebaseInstant(nanos: 0), bytes: planBytes))
         nextTickAt = now
         nextPendingBroadcastAt = now
+        nextHousekeepingAt = now
     }
 
     /// The timebase at own-clock instant `local`.
@@ -65,8 +75,13 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             break
         }
         if case let .adopting(until) = phase, now >= until { finishAdoption(now: now, into: &output) }
-        forgetSilentAgents(now: now, into: &output)
-        schedule.promote(at: timebase(at: now)) { plan in plan.head(board: nil, ordinal: 0) }
+        if now >= nextHousekeepingAt {
+            nextHousekeepingAt = now + 1 * .nanosPerSecond
+            forgetSilentAgents(now: now, into: &output)
+            let reports = agents.values.compactMap(\.lastReport)
+            leading = reports.filter { $0.sourceCoordinatorID == configuration.id }.count * 2 > reports.count
+        }
+        schedule.promote(at: timebase(at: now)) { $0.plan.head(board: nil, ordinal: 0) }
         if phase == .serving {
             if now >= nextTickAt { sendTicks(now: now, into: &output) }
             if now >= nextPendingBroadcastAt { broadcastPendingPlan(now: now, into: &output) }
@@ -105,7 +120,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         }
         let inDNS = agents[source]?.inDNS ?? false
         let record = AgentRecord(instance: instance, ordinal: ordinal, board: board, lastHeard: now, inDNS: inDNS)
-        agents[source] = record
+        store(record, at: source)
         output.notes.append(.agentJoined(instance: instance, ordinal: ordinal))
         return record
     }
@@ -121,6 +136,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             record.pendingEcho = Echo(agentInstance: report.instance, reportSentAt: report.sentAt, reportReceivedAt: timebase(at: now))
         }
         agents[source] = record
+        if followsMe && phase == .serving && (report.state == .unsynced || report.state == .locking) {
+            // A burst from an agent that is locking: answer at once.
+            sendTick(to: source, now: now, into: &output)
+        }
         checkConflicts(report, from: source, into: &output)
         let trusted = (report.state == .locked || report.state == .holdover)
             && report.errorBoundNanos >= 0 && report.errorBoundNanos <= Self.adoptableBoundNanos
@@ -137,6 +156,11 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         }
     }
 
+    /// Adds or replaces an agent's record, keeping `agentOrder`.
+    private mutating func store(_ record: AgentRecord, at address: Address) {
+        if agents.updateValue(record, forKey: address) == nil { agentOrder.append(address) }
+    }
+
     /// Agents whose error bound is above this are not trusted for adoption.
     public static var adoptableBoundNanos: Int64 { 50 * .nanosPerMillisecond }
 
@@ -145,23 +169,18 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private mutating func checkConflicts(_ report: Report, from source: Address, into output: inout CoordinatorOutput<Address>) {
         guard let head = report.head, head.aspect == .green, let t = report.timebaseAtSend,
               let plan = schedule.current?.plan, let mine = plan.groupIndex(named: head.group) else { return }
-        for (address, other) in agents where address != source {
-            guard let theirs = other.lastReport, let theirHead = theirs.head, theirHead.aspect == .green,
-                  theirHead.junction == head.junction, let at = theirs.timebaseAtSend, abs(at - t) < 50 * .nanosPerMillisecond,
-                  let group = plan.groupIndex(named: theirHead.group) else { continue }
-            if plan.conflicts.contains(where: { Set([$0.first, $0.second]) == Set([mine, group]) }) {
-                counters.conflictsSeen += 1
-                output.notes.append(.conflict("agents \(report.ordinal) and \(theirs.ordinal) report \(head.group) and \(theirHead.group) green at junction \(head.junction)"))
-            }
+        // The latest green seen per (junction, group): O(conflicts) per report.
+        latestGreen[GreenKey(junction: head.junction, group: mine)] = (t, report.ordinal)
+        if latestGreen.count > 4 * configuration.maximumAgents { latestGreen.removeAll() }
+        for conflict in plan.conflicts where conflict.first == mine || conflict.second == mine {
+            let other = conflict.first == mine ? conflict.second : conflict.first
+            guard let seen = latestGreen[GreenKey(junction: head.junction, group: other)],
+                  abs(seen.at - t) < 50 * .nanosPerMillisecond else { continue }
+            counters.conflictsSeen += 1
+            output.notes.append(.conflict("agents \(report.ordinal) and \(seen.ordinal) report \(head.group) and \(plan.groups[other]) green at junction \(head.junction)"))
         }
     }
 
-    /// Whether most reporting agents follow this coordinator.
-    private var leading: Bool {
-        let reports = agents.values.compactMap(\.lastReport)
-        let mine = reports.filter { $0.sourceCoordinatorID == configuration.id }.count
-        return mine * 2 > reports.count
-    }
 
     /// While another coordinator leads, stay on the timebase the agents run.
     private mutating func trackStandby() {
@@ -188,18 +207,22 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private mutating func discovered(_ addresses: [Address], now: LocalInstant) {
         let listed = Set(addresses)
         for address in agents.keys { agents[address]?.inDNS = listed.contains(address) }
-        for address in listed where agents[address] == nil && agents.count < configuration.maximumAgents {
+        for address in addresses where agents[address] == nil && agents.count < configuration.maximumAgents {
             // Known from DNS only: ticked (it may be starting) until it speaks.
-            agents[address] = AgentRecord(instance: 0, ordinal: 0, board: "", lastHeard: now, inDNS: true)
+            store(AgentRecord(instance: 0, ordinal: 0, board: "", lastHeard: now, inDNS: true), at: address)
         }
     }
 
     private mutating func forgetSilentAgents(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
-        for (address, record) in agents where !record.inDNS && now - record.lastHeard > configuration.forgetAgentAfterNanos {
+        var forgotten = false
+        for address in agentOrder {
+            guard let record = agents[address], !record.inDNS, now - record.lastHeard > configuration.forgetAgentAfterNanos else { continue }
             agents[address] = nil
+            forgotten = true
             adoptionSamples[record.instance] = nil
             output.notes.append(.agentForgotten(instance: record.instance))
         }
+        if forgotten { agentOrder.removeAll { agents[$0] == nil } }
     }
 
     // MARK: Plans
@@ -240,7 +263,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         nextPendingBroadcastAt = now + 1 * .nanosPerSecond
         guard let pending = schedule.pending,
               let chunks = try? PlanChunk.split(planBytes: pending.bytes, id: PlanID(rawValue: pending.id), activation: pending.anchor) else { return }
-        for address in agents.keys {
+        for address in agentOrder {
             for chunk in chunks { if let bytes = seal(.plan(chunk)) { output.sends.append((bytes, address)) } }
         }
     }
@@ -249,26 +272,29 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     private mutating func sendTicks(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         nextTickAt = now + configuration.tickIntervalNanos
+        for address in agentOrder { sendTick(to: address, now: now, into: &output) }
+    }
+
+    /// One tick, personalised with the echo of the agent's last report.
+    private mutating func sendTick(to address: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         let t = timebase(at: now)
         let governing = schedule.current
         let position = governing.map { floorMod(t - $0.anchor, $0.plan.cycleNanos) } ?? 0
         let active = t >= (schedule.pending?.anchor ?? TimebaseInstant(nanos: .max)) ? schedule.pending : governing
-        for (address, record) in agents {
-            let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
-                            planID: PlanID(rawValue: active?.id ?? 0),
-                            pendingPlanID: PlanID(rawValue: active?.id == schedule.pending?.id ? 0 : schedule.pending?.id ?? 0),
-                            cyclePositionNanos: position, echo: record.pendingEcho)
-            if let bytes = seal(.tick(tick)) { output.sends.append((bytes, address)) }
-            agents[address]?.pendingEcho = nil
-        }
-        counters.ticksSent += UInt64(agents.count)
+        let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
+                        planID: PlanID(rawValue: active?.id ?? 0),
+                        pendingPlanID: PlanID(rawValue: active?.id == schedule.pending?.id ? 0 : schedule.pending?.id ?? 0),
+                        cyclePositionNanos: position, echo: agents[address]?.pendingEcho)
+        if let bytes = seal(.tick(tick)) { output.sends.append((bytes, address)) }
+        agents[address]?.pendingEcho = nil
+        counters.ticksSent += 1
     }
 
     private mutating func sayGoodbye(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         if phase == .serving {
             for _ in 0..<configuration.goodbyeRepeats {
                 guard let bytes = seal(.goodbye(Goodbye(coordinatorID: configuration.id, term: term, sentAt: timebase(at: now)))) else { break }
-                for address in agents.keys { output.sends.append((bytes, address)) }
+                for address in agentOrder { output.sends.append((bytes, address)) }
             }
             output.notes.append(.goodbyeSent)
         }
@@ -281,10 +307,16 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     }
 
     private func nextWake(after now: LocalInstant) -> LocalInstant {
-        var wake = nextTickAt
-        if case let .adopting(until) = phase { wake = min(wake, until) }
-        if schedule.pending != nil { wake = min(wake, nextPendingBroadcastAt) }
-        return max(wake, now + 1)
+        switch phase {
+        case let .adopting(until):
+            return max(until, now + 1)
+        case .serving:
+            var wake = nextTickAt
+            if schedule.pending != nil { wake = min(wake, nextPendingBroadcastAt) }
+            return max(wake, now + 1)
+        case .stopped:
+            return now + 3600 * .nanosPerSecond
+        }
     }
 }
 

@@ -78,7 +78,7 @@ enum AgentCommand {
                                        clock: AgentClock(driftPPM: drift), logger: logger) { latch.request("parent gone") }
         } catch {
             output.close()
-            throw CommandFailure(message: error.description)
+            throw CommandFailure(message: RuntimeOptions.socketMessage(error, port: settings.port))
         }
         if key == nil { logger.warn("running --insecure: datagrams are not authenticated; anyone on the network can change the lights") }
         do { try runtime.start() } catch {

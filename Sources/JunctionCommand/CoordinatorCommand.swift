@@ -12,7 +12,7 @@ enum CoordinatorCommand {
     running timebase after a restart. Every option also reads a JUNCTION_*
     environment variable (shown in brackets).
 
-      --plan FILE            the signal plan; re-read when it changes and on SIGHUP (JUNCTION_PLAN)
+      --plan FILE            the signal plan; re-read when it changes and on SIGHUP (JUNCTION_PLAN_FILE)
       --port N               UDP port for agents' reports (default 7071) (JUNCTION_PORT)
       --listen ADDR          address to bind (default 0.0.0.0)
       --agents-service NAME  the agents' headless Service (default agents) (JUNCTION_AGENTS_SERVICE)
@@ -30,7 +30,7 @@ enum CoordinatorCommand {
             flagOptions: RuntimeOptions.sharedFlags)
         if args.wantsHelp { FileIO.printOut(help + "\n"); return 0 }
         guard args.positional.isEmpty else { throw UsageError(message: "junction coordinator: unexpected argument '\(args.positional[0])'") }
-        guard let planPath = args.value("plan", environment: "JUNCTION_PLAN") else {
+        guard let planPath = args.value("plan", environment: "JUNCTION_PLAN_FILE") else {
             throw UsageError(message: "junction coordinator: give --plan FILE (or JUNCTION_PLAN)")
         }
         let key = try RuntimeOptions.key(args)
@@ -70,7 +70,7 @@ enum CoordinatorCommand {
             runtime = try CoordinatorRuntime(configuration: configuration, plan: plan, planBytes: bytes, settings: settings,
                                              logger: logger) { latch.request("parent gone") }
         } catch {
-            throw CommandFailure(message: error.description)
+            throw CommandFailure(message: RuntimeOptions.socketMessage(error, port: settings.port))
         }
         reload.set { runtime.reloadPlan() }
         if key == nil { logger.warn("running --insecure: datagrams are not authenticated; anyone on the network can change the lights") }

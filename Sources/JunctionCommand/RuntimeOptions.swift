@@ -61,6 +61,14 @@ enum RuntimeOptions {
         return Int32(try args.integer("parent-pid", default: 0, range: 1...Int(Int32.max)))
     }
 
+    /// A socket error as one line that says what to change.
+    static func socketMessage(_ error: Errno, port: UInt16) -> String {
+        if error.rawValue == Errno.addressInUse {
+            return "UDP port \(port) is already in use; stop the other process or choose another --port"
+        }
+        return "cannot open UDP port \(port): \(error.description)"
+    }
+
     /// Checks `host:port` entries of a repeatable address option.
     static func addresses(_ args: Arguments, _ name: String, environment: String?) throws(UsageError) -> [String] {
         let entries = args.list(name, environment: environment)

@@ -6,7 +6,8 @@ let usage = """
 usage: junction <command> [options]
 
 commands:
-  simulate    run a coordinator and agents on this machine and watch them (--virtual: seeded simulation)
+  simulate    run a coordinator and agents on this machine and watch them live
+              (--virtual: the whole cluster in virtual time from a seed)
   agent       run one board's agent: follow the timebase, drive the light
   coordinator send ticks and the plan to every agent
   gpio        test a head's wiring
@@ -26,16 +27,11 @@ func runMain() -> Int32 {
     do {
         switch command {
         case "plan": return try PlanCommand.run(rest)
+        case "simulate" where rest.contains("--virtual"): return try VirtualSimulateCommand.run(rest)
+        case "simulate": return try LiveSimulateCommand.run(rest)
         case "agent": return try AgentCommand.run(rest)
         case "coordinator": return try CoordinatorCommand.run(rest)
         case "gpio": return try GPIOCommand.run(rest)
-        case "simulate":
-            if rest.contains("--virtual") {
-                // TODO(lead): route to the seeded simulator once VirtualSimulateCommand.swift lands:
-                // return try VirtualSimulateCommand.run(rest)
-                throw UsageError(message: "junction simulate --virtual: not wired in this build yet")
-            }
-            return try LiveSimulateCommand.run(rest)
         case "help", "--help", "-h":
             FileIO.printOut(usage + "\n")
             return 0

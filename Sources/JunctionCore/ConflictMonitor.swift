@@ -45,7 +45,7 @@ public struct ConflictMonitor: Sendable {
     private func checkSequence(junction: Int, trace: HeadTrace, window: Range<Int64>,
                                toleranceNanos: Int64) -> [MonitorViolation] {
         var out: [MonitorViolation] = []
-        let changes = trace.changes
+        let changes = trace.changes.filter { $0.atNanos <= (trace.endNanos ?? .max) }
         for (i, change) in changes.enumerated() where i > 0 {
             let previous = changes[i - 1]
             let previousStartsInWindow = previous.atNanos > window.lowerBound
@@ -73,13 +73,17 @@ public struct ConflictMonitor: Sendable {
         return out
     }
 
-    /// Green intervals of a trace, clipped to the window.
-    private func greenIntervals(_ trace: HeadTrace, window: Range<Int64>) -> [Range<Int64>] {
-        var intervals: [Range<Int64>] = []
+    /// Green intervals of a trace, clipped to the window; `closed` when the
+    /// green ended by a change the head made (not by the window or the trace
+    /// ending), which is when an intergreen after it was really observed.
+    private func greenIntervals(_ trace: HeadTrace, window: Range<Int64>) -> [(range: Range<Int64>, closed: Bool)] {
+        var intervals: [(Range<Int64>, Bool)] = []
+        let traceEnd = min(trace.endNanos ?? window.upperBound, window.upperBound)
         for (i, change) in trace.changes.enumerated() where change.aspect == .green {
-            let end = i + 1 < trace.changes.count ? trace.changes[i + 1].atNanos : window.upperBound
+            let next = i + 1 < trace.changes.count ? trace.changes[i + 1].atNanos : nil
+            let end = min(next ?? traceEnd, traceEnd)
             let start = max(change.atNanos, window.lowerBound)
-            if start < end { intervals.append(start..<end) }
+            if start < end { intervals.append((start..<end, next.map { $0 <= traceEnd } ?? false)) }
         }
         return intervals
     }
@@ -100,21 +104,22 @@ public struct ConflictMonitor: Sendable {
         return out
     }
 
-    private func checkPair(_ junction: Int, _ ta: HeadTrace, _ ga: [Range<Int64>], _ tb: HeadTrace, _ gb: [Range<Int64>],
+    private func checkPair(_ junction: Int, _ ta: HeadTrace, _ ga: [(range: Range<Int64>, closed: Bool)],
+                           _ tb: HeadTrace, _ gb: [(range: Range<Int64>, closed: Bool)],
                            _ conflict: Conflict, _ window: Range<Int64>, _ toleranceNanos: Int64) -> [MonitorViolation] {
         var out: [MonitorViolation] = []
-        for x in ga {
-            for y in gb {
+        for (x, xClosed) in ga {
+            for (y, yClosed) in gb {
                 if x.overlaps(y) {
                     out.append(.init(kind: .conflictingGreens, junction: junction, head: "\(ta.head)+\(tb.head)",
                                      atNanos: max(x.lowerBound, y.lowerBound),
                                      detail: "\(plan.groups[conflict.first]) and \(plan.groups[conflict.second]) green together"))
                     continue
                 }
-                let (earlier, later) = x.upperBound <= y.lowerBound ? (x, y) : (y, x)
-                // Only a green that ended inside the window and one that started
-                // inside it bound an intergreen we actually observed.
-                guard earlier.upperBound < window.upperBound, later.lowerBound > window.lowerBound else { continue }
+                let (earlier, later, earlierClosed) = x.upperBound <= y.lowerBound ? (x, y, xClosed) : (y, x, yClosed)
+                // Only a green that ended by a change and one that started
+                // inside the window bound an intergreen we actually observed.
+                guard earlierClosed, later.lowerBound > window.lowerBound else { continue }
                 let gap = later.lowerBound - earlier.upperBound
                 if gap < conflict.intergreenNanos - toleranceNanos {
                     out.append(.init(kind: .shortIntergreen, junction: junction, head: "\(ta.head)+\(tb.head)",
@@ -142,11 +147,15 @@ public struct HeadTrace: Sendable {
     public var head: String
     public var group: Int
     public var changes: [Change]
+    /// When the head stopped being observed (its agent was killed); nil
+    /// means it was observed to the end of the window.
+    public var endNanos: Int64?
 
-    public init(head: String, group: Int, changes: [Change]) {
+    public init(head: String, group: Int, changes: [Change], endNanos: Int64? = nil) {
         self.head = head
         self.group = group
         self.changes = changes
+        self.endNanos = endNanos
     }
 }
 

@@ -54,17 +54,17 @@ public struct PlanSchedule: Sendable {
         pending = nil
     }
 
-    /// A head resolved in one plan.
-    public typealias HeadResolver = @Sendable (SignalPlan) -> HeadAssignment?
+    /// A head resolved in one plan (callers may cache by the plan's id).
+    public typealias HeadResolver = @Sendable (AnchoredPlan) -> HeadAssignment?
 
     /// The instants of the all-red handover for a head, when a plan is pending.
     public func handover(resolve: HeadResolver) -> (oldEnds: TimebaseInstant, newStarts: TimebaseInstant)? {
         guard let current, let pending else { return nil }
         let activation = pending.anchor
-        let oldEnds = resolve(current.plan).map {
+        let oldEnds = resolve(current).map {
             current.plan.cycleStart(junction: $0.junction, atOrAfter: activation, anchor: current.anchor)
         } ?? activation
-        let newStarts = resolve(pending.plan).map {
+        let newStarts = resolve(pending).map {
             pending.plan.cycleStart(junction: $0.junction, atOrAfter: oldEnds, anchor: pending.anchor)
         } ?? oldEnds
         return (oldEnds, newStarts)
@@ -82,10 +82,10 @@ public struct PlanSchedule: Sendable {
     public func aspect(at t: TimebaseInstant, resolve: HeadResolver) -> Aspect? {
         if let h = handover(resolve: resolve), t >= h.oldEnds {
             if t < h.newStarts { return .red }
-            guard let pending, let head = resolve(pending.plan) else { return nil }
+            guard let pending, let head = resolve(pending) else { return nil }
             return pending.plan.aspect(of: head, at: t, anchor: pending.anchor)
         }
-        guard let current, let head = resolve(current.plan) else { return nil }
+        guard let current, let head = resolve(current) else { return nil }
         return current.plan.aspect(of: head, at: t, anchor: current.anchor)
     }
 
@@ -100,7 +100,7 @@ public struct PlanSchedule: Sendable {
         guard let now = aspect(at: t, resolve: resolve) else { return nil }
         if let h = handover(resolve: resolve) {
             if t < h.oldEnds {
-                if let current, let head = resolve(current.plan),
+                if let current, let head = resolve(current),
                    let next = current.plan.nextChange(of: head, after: t, anchor: current.anchor), next.at < h.oldEnds {
                     return next
                 }
@@ -108,15 +108,15 @@ public struct PlanSchedule: Sendable {
                 return changeAfterHold(from: h.newStarts, shown: .red, resolve: resolve)
             }
             if t < h.newStarts { return changeAfterHold(from: h.newStarts, shown: .red, resolve: resolve) }
-            guard let pending, let head = resolve(pending.plan) else { return nil }
+            guard let pending, let head = resolve(pending) else { return nil }
             return pending.plan.nextChange(of: head, after: t, anchor: pending.anchor)
         }
-        guard let current, let head = resolve(current.plan) else { return nil }
+        guard let current, let head = resolve(current) else { return nil }
         return current.plan.nextChange(of: head, after: t, anchor: current.anchor)
     }
 
     private func changeAfterHold(from start: TimebaseInstant, shown: Aspect, resolve: HeadResolver) -> (at: TimebaseInstant, aspect: Aspect)? {
-        guard let pending, let head = resolve(pending.plan) else { return nil }
+        guard let pending, let head = resolve(pending) else { return nil }
         let first = pending.plan.aspect(of: head, at: start, anchor: pending.anchor)
         if first != shown { return (start, first) }
         return pending.plan.nextChange(of: head, after: start, anchor: pending.anchor)

@@ -16,6 +16,10 @@ public struct AgentConfiguration: Sendable {
     public var startupAspect: Aspect = .red
     /// Reports to the followed coordinator (each gives one clock sample).
     public var reportIntervalNanos: Int64 = 100 * .nanosPerMillisecond
+    /// Reports while unsynced or locking: a burst, each answered by an
+    /// immediate tick, so the first lock comes in about a second (like
+    /// NTP's iburst).
+    public var burstReportIntervalNanos: Int64 = 25 * .nanosPerMillisecond
     /// Reports to every coordinator address, so a new one can adopt the timebase.
     public var broadcastReportIntervalNanos: Int64 = 1 * .nanosPerSecond
     /// Hello to every coordinator address until ticks arrive.
@@ -25,7 +29,11 @@ public struct AgentConfiguration: Sendable {
     /// The followed coordinator is silent for this long: follow another.
     public var sourceTimeoutNanos: Int64 = 1_500 * .nanosPerMillisecond
     /// Locked needs an error bound at most this.
-    public var lockBoundNanos: Int64 = 2 * .nanosPerMillisecond
+    public var lockBoundNanos: Int64 = 700 * .nanosPerMicrosecond
+    /// Locked also needs the frequency known to within this: right after the
+    /// first samples the bound is small but the frequency is not, and the
+    /// error would grow between samples.
+    public var lockFrequencyUncertaintyPPM: Double = 120
     /// Flash when the error bound exceeds this fraction of the plan's all-red.
     public var flashFractionOfAllRed: Double = 0.1
     /// How the clock is disciplined.

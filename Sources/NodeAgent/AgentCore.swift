@@ -17,6 +17,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var sources: SourceSelector
     public private(set) var inbox: Inbox
     private var assembler = PlanAssembler()
+    /// This agent's head in each known plan, resolved once per plan.
+    private var headCache: [UInt64: HeadAssignment?] = [:]
     private var sourceAddresses: [UInt64: Address] = [:]
     private var sequence: UInt64 = 0
     private var lastAcceptedSampleAt: LocalInstant?
@@ -122,6 +124,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let plan = try SignalPlan.load(assembled.bytes, source: "plan \(assembled.planID)")
             let anchored = AnchoredPlan(plan: plan, id: id, anchor: assembled.activation, bytes: assembled.bytes)
             if schedule.accept(anchored) {
+                headCache[id] = plan.head(board: configuration.board, ordinal: configuration.ordinal)
+                let known = Set([schedule.current?.id, schedule.pending?.id].compactMap { $0 })
+                headCache = headCache.filter { known.contains($0.key) }
                 output.notes.append(.planAccepted(id: id, name: plan.name, activation: assembled.activation))
             }
         } catch {
@@ -135,7 +140,17 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private func headResolver() -> PlanSchedule.HeadResolver {
         let board = configuration.board
         let ordinal = configuration.ordinal
-        return { plan in plan.head(board: board, ordinal: ordinal) }
+        let cache = headCache
+        return { plan in
+            if let cached = cache[plan.id] { return cached }
+            return plan.plan.head(board: board, ordinal: ordinal)
+        }
+    }
+
+    /// The head this agent shows under the plan in force.
+    public var currentHead: HeadAssignment? {
+        guard let current = schedule.current else { return nil }
+        return headCache[current.id] ?? current.plan.head(board: configuration.board, ordinal: configuration.ordinal)
     }
 
     private mutating func promotePlans(now: LocalInstant) {
@@ -154,8 +169,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private mutating func evaluateState(now: LocalInstant, into output: inout AgentOutput<Address>) {
         let bound = clock.errorBoundNanos(at: now)
         let fresh = lastAcceptedSampleAt.map { now - $0 <= configuration.holdoverAfterNanos } ?? false
-        let hasHead = schedule.current.map { headResolver()($0.plan) != nil } ?? false
-        let canShowPlan = clock.isLocked(at: now) && bound <= configuration.lockBoundNanos && hasHead
+        let hasHead = currentHead != nil
+        let canShowPlan = clock.isLocked(at: now) && bound <= configuration.lockBoundNanos
+            && clock.frequencyUncertaintyPPM <= configuration.lockFrequencyUncertaintyPPM && hasHead
         switch state {
         case .unsynced:
             if lastAcceptedSampleAt != nil { transition(to: .locking, reason: "first clock sample", now: now, into: &output) }
@@ -221,7 +237,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     private mutating func sendPeriodic(now: LocalInstant, into output: inout AgentOutput<Address>) {
         if now >= nextReportAt {
-            nextReportAt = now + configuration.reportIntervalNanos
+            let bursting = state == .unsynced || state == .locking
+            nextReportAt = now + (bursting ? configuration.burstReportIntervalNanos : configuration.reportIntervalNanos)
             if let current = sources.current, let address = sourceAddresses[current.id] {
                 if let bytes = seal(.report(report(now: now))) { output.sends.append((bytes, .peer(address))) }
             }
@@ -246,7 +263,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// the timebase (so a new coordinator can adopt it) and its drop counters.
     public func report(now: LocalInstant) -> Report {
         let timebase = clock.timebase(at: now)
-        let head = schedule.current.flatMap { headResolver()($0.plan) }
+        let head = currentHead
         let bound = clock.errorBoundNanos(at: now)
         return Report(
             ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance,

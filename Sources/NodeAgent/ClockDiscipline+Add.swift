@@ -22,7 +22,8 @@ extension ClockDiscipline {
                 return reject(.offsetOutlier)
             }
             restartCount += 1
-            estimator.forgetPoints(priorUncertainty: configuration.maxFrequencyPPM * 1e-6)
+            referenceUncertainty = configuration.maxFrequencyPPM * 1e-6
+            estimator.forgetPoints(priorUncertainty: referenceUncertainty)
             window.removeAll()
         }
         consecutiveOutliers = 0
@@ -69,13 +70,36 @@ extension ClockDiscipline {
         lastReceivedLocalNanos = m.receivedLocalNanos
         acceptedSampleCount += 1
         _ = estimator.add(m, configuration: configuration)
-        reference = estimator.fit?.line ?? bestSampleLine(at: m.receivedLocalNanos)
+        chooseReference(at: m.receivedLocalNanos)
         refreshBound()
         if let mapping {
             let mid = m.midLocalNanos
             offsetNanos = m.offsetNanos &- (mapping.timebaseNanos(atLocal: mid) &- mid)
         }
         return correct(at: m.receivedLocalNanos)
+    }
+
+    /// The regression once it is sharp; before that the envelope of the recent
+    /// samples, which also seeds the regression's frequency; before even that
+    /// the single best sample at the prior frequency.
+    private mutating func chooseReference(at now: Int64) {
+        let maxFrequency = configuration.maxFrequencyPPM * 1e-6
+        var best = estimator.fit.map { ($0.line, estimator.frequencyUncertainty) }
+        if (best?.1 ?? .infinity) > configuration.envelopeUntilUncertaintyPPM * 1e-6,
+           let envelope = EnvelopeFit(samples: window, atLocal: now, maxFrequency: maxFrequency),
+           envelope.frequencyUncertainty < best?.1 ?? estimator.frequencyUncertainty {
+            best = (envelope.line, envelope.frequencyUncertainty)
+            if estimator.fit == nil {
+                estimator.setPrior(frequency: envelope.line.frequency, uncertainty: envelope.frequencyUncertainty)
+            }
+        }
+        if let (line, uncertainty) = best {
+            reference = line
+            referenceUncertainty = uncertainty
+        } else {
+            reference = bestSampleLine(at: now)
+            referenceUncertainty = estimator.frequencyUncertainty
+        }
     }
 
     /// Re-anchors the mapping at `now` and steers it to the reference: a step
@@ -106,7 +130,9 @@ extension ClockDiscipline {
 
     private mutating func updateLock(at now: Int64) {
         guard !isLocked, acceptedSampleCount >= configuration.minSamplesToLock,
-              estimator.fit != nil else { return }
+              estimator.fit != nil,
+              referenceUncertainty <= configuration.lockFrequencyUncertaintyPPM * 1e-6
+        else { return }
         isLocked = errorBoundNanos(at: LocalInstant(nanos: now)) <= configuration.lockBoundNanos
     }
 }

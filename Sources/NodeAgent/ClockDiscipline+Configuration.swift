@@ -31,6 +31,9 @@ extension ClockDiscipline {
         /// Spread of a filtered point's error when its delay gap is the minimum;
         /// weights are 1 / ((excess gap / 2)² + floor²).
         public var blockNoiseFloorNanos: Int64 = 50 * .nanosPerMicrosecond
+        /// The start-up envelope fit runs until the regression's frequency
+        /// uncertainty falls under this.
+        public var envelopeUntilUncertaintyPPM: Double = 10
         /// Most recent points whose mean residual is tested for a frequency change.
         public var changeTestBlocks: Int = 6
         /// Standard deviations of that mean residual that declare a frequency change.
@@ -40,6 +43,10 @@ extension ClockDiscipline {
 
         /// Accepted samples needed before `isLocked` can become true.
         public var minSamplesToLock: Int = 8
+        /// The regression's frequency uncertainty (wander allowance excluded)
+        /// under which the discipline may declare lock: a bound that is small
+        /// only because the last sample was lucky is not lock yet.
+        public var lockFrequencyUncertaintyPPM: Double = 200
         /// The error bound under which the discipline declares lock.
         public var lockBoundNanos: Int64 = 1 * .nanosPerMillisecond
         /// A correction larger than this after lock is stepped, not slewed, and

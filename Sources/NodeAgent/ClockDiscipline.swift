@@ -38,9 +38,12 @@ public struct ClockDiscipline: Sendable {
     var lastSentLocalNanos: Int64?
     var lastReceivedLocalNanos: Int64?
     var consecutiveOutliers = 0
+    /// Frequency uncertainty of the line in `reference`, wander excluded.
+    var referenceUncertainty: Double
 
-    /// True once enough samples, a regression frequency and an error bound
-    /// under `lockBoundNanos` were reached together; false again only after a
+    /// True once enough samples, a regression frequency within
+    /// `lockFrequencyUncertaintyPPM` and an error bound under `lockBoundNanos`
+    /// were reached together; false again only after a
     /// step or `reset()`. Use `isLocked(at:)` to also require the bound now.
     public internal(set) var isLocked = false
     /// The last accepted sample's offset θ minus the mapping at the sample's
@@ -56,6 +59,7 @@ public struct ClockDiscipline: Sendable {
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         estimator = FrequencyEstimator(maxFrequency: configuration.maxFrequencyPPM * 1e-6)
+        referenceUncertainty = configuration.maxFrequencyPPM * 1e-6
     }
 
     /// The timebase instant at local instant `local`; nil before the first sample.
@@ -98,7 +102,7 @@ public struct ClockDiscipline: Sendable {
     /// sample, and the first new samples are slewed in (stepped only beyond
     /// `stepThresholdNanos`, as always).
     public mutating func switchSource() {
-        estimator.forgetPoints(priorUncertainty: estimator.frequencyUncertainty)
+        estimator.forgetPoints(priorUncertainty: referenceUncertainty)
         window.removeAll()
         lastSentLocalNanos = nil
         lastReceivedLocalNanos = nil
@@ -107,6 +111,6 @@ public struct ClockDiscipline: Sendable {
 
     /// Bound on |estimated − true frequency| as a fraction, wander included.
     var uncertaintyRate: Double {
-        estimator.frequencyUncertainty + configuration.wanderAllowancePPM * 1e-6
+        referenceUncertainty + configuration.wanderAllowancePPM * 1e-6
     }
 }

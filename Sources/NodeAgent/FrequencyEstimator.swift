@@ -56,6 +56,12 @@ struct FrequencyEstimator: Sendable {
         fit = nil
     }
 
+    /// Replaces the prior (while there is no fit) with a start-up estimate.
+    mutating func setPrior(frequency: Double, uncertainty: Double) {
+        priorFrequency = frequency
+        priorUncertainty = uncertainty
+    }
+
     private mutating func refit(configuration c: ClockDiscipline.Configuration) {
         fit = makeFit(configuration: c)
         guard let current = fit, blocks.count >= 3 * c.changeTestBlocks else { return }

@@ -18,12 +18,12 @@ public enum HTTPClient {
 
     /// `GET path` from IPv4 `host:port`, giving up after `timeoutNanos`.
     public static func get(host: String = "127.0.0.1", port: UInt16, path: String, timeoutNanos: Int64 = 1_000_000_000) throws(Errno) -> Reply? {
-        guard let address = SocketAddress(numericHost: host, port: port), address.family == .ipv4 else { return nil }
+        guard let address = SocketAddress(numericHost: host, port: port), address.isIPv4 else { return nil }
         let deadline = MonotonicClock().nowNanos() + timeoutNanos
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Errno.current("socket") }
         defer { close(fd) }
-        let rc = address.withSockaddr { connect(fd, $0, $1) }
+        let rc = address.withKernelAddress(asIPv6: false) { connect(fd, $0, $1) }
         if rc != 0 && errno != EINPROGRESS { throw Errno.current("connect \(address)") }
         guard waitFor(fd, Int16(POLLOUT), deadline: deadline) else { return nil }
         var soError: Int32 = 0

@@ -2,120 +2,207 @@
 import Glibc
 #endif
 
-/// A bound UDP socket with kernel receive timestamps.
-///
-/// Why kernel timestamps: a clock sample is only as good as its receive
-/// time, and the thread that calls `recvmsg` may be scheduled late. With
-/// `SO_TIMESTAMPNS` the kernel stamps each datagram (on `CLOCK_REALTIME`)
-/// when it is queued; `receive` also reads both clocks right after
-/// `recvmsg`, so the caller can move the stamp onto `CLOCK_MONOTONIC` with
-/// the realtime−monotonic difference of that moment (see
-/// `ReceivedDatagram.monotonicReceiveNanos`). `SO_RXQ_OVFL` reports how many
-/// datagrams the kernel dropped because the receive buffer was full, so a
-/// flood shows up in metrics instead of vanishing.
-public final class UDPSocket: Sendable {
-    public let fd: Int32
-    /// The address this socket is bound to (the real port when bound to 0).
-    public let localAddress: SocketAddress
+/// One datagram as it arrived, with the two receive times a clock
+/// discipline wants.
+public struct ReceivedDatagram: Sendable {
+    public var bytes: [UInt8]
+    public var source: SocketAddress
+    /// When the kernel took the datagram off the network, from
+    /// `SO_TIMESTAMPNS`. This is **CLOCK_REALTIME** (wall-clock nanoseconds
+    /// since the Unix epoch, stepped by NTP), not the monotonic clock; it is
+    /// nil if the kernel attached no timestamp.
+    public var kernelRealtimeNanos: Int64?
+    /// CLOCK_MONOTONIC read right after `recvmsg` returned: later than the
+    /// kernel timestamp by the wake-up latency, but on the board's own steady
+    /// clock (the one `LocalInstant` uses).
+    public var monotonicNanos: Int64
+    /// True when the datagram was longer than the receive buffer and was cut
+    /// (the codec will then refuse it).
+    public var truncated: Bool
+}
 
-    /// Binds `host:port` (IPv4 `0.0.0.0` or a numeric address; port 0 = any).
-    public static func bind(host: String = "0.0.0.0", port: UInt16, receiveBufferBytes: Int32 = 4 << 20) throws(UDPSocketError) -> UDPSocket {
-        guard let address = SocketAddress(numericHost: host, port: port) else { throw .badHost(host) }
-        let domain = address.family == .ipv4 ? AF_INET : AF_INET6
-        let fd = socket(domain, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .failed(Errno.current("socket")) }
-        var one: Int32 = 1
-        var size = receiveBufferBytes
-        let intSize = socklen_t(MemoryLayout<Int32>.size)
-        _ = setsockopt(fd, SOL_SOCKET, UDPSocketOptions.timestampNanos, &one, intSize)
-        _ = setsockopt(fd, SOL_SOCKET, UDPSocketOptions.receiveQueueOverflow, &one, intSize)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, intSize)
-        let rc = address.withSockaddr { Glibc.bind(fd, $0, $1) }
-        if rc != 0 {
-            let error = Errno.current("bind \(address)")
-            _ = close(fd)
-            switch error.rawValue {
-            case EADDRINUSE: throw .portInUse(address.description)
-            case EACCES: throw .portDenied(address.description)
-            default: throw .failed(error)
+/// A UDP socket: bind, send to an address, receive with a timeout and kernel
+/// timestamps. A timeout is a nil result, not an error; `EINTR` is retried.
+/// The descriptor is closed when the last reference goes away. Sending and
+/// receiving from different threads at once is safe (the kernel serialises).
+public final class UDPSocket: Sendable {
+    /// The largest datagram `receive` takes by default: above the protocol's
+    /// 1200 so an oversize datagram is seen as oversize, not as truncated.
+    public static let defaultReceiveByteCount = 2048
+
+    let descriptor: Int32
+    /// Whether the socket is IPv6 (then it takes IPv4 too if dual-stack).
+    public let isIPv6: Bool
+
+    /// Binds to `address` (port 0 picks a free port). Binding `[::]`
+    /// (`SocketAddress.anyIPv6`) makes a dual-stack socket that also takes
+    /// IPv4. Turns on `SO_TIMESTAMPNS`.
+    public init(binding address: SocketAddress) throws(Errno) {
+        let v6: Bool = if case .ipv6 = address.host { true } else { false }
+        let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let descriptor = try Errno.retryingOnInterrupt("socket") { Syscalls.socket(family: v6 ? AF_INET6 : AF_INET, type: type) }
+        do throws(Errno) {
+            if v6 {
+                try Errno.retryingOnInterrupt("setsockopt(IPV6_V6ONLY)") {
+                    Syscalls.setOption(descriptor, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 0)
+                }
             }
+            try Errno.retryingOnInterrupt("setsockopt(SO_TIMESTAMPNS)") {
+                Syscalls.setOption(descriptor, level: SOL_SOCKET, name: SO_TIMESTAMPNS, value: 1)
+            }
+            try Errno.retryingOnInterrupt("bind(\(address))") {
+                address.withKernelAddress(asIPv6: v6) { Syscalls.bind(descriptor, $0, $1) }
+            }
+        } catch {
+            _ = Syscalls.close(descriptor)
+            throw error
         }
+        self.descriptor = descriptor
+        self.isIPv6 = v6
+    }
+
+    /// Binds every interface on `port`: dual-stack `[::]` when the kernel has
+    /// IPv6, otherwise `0.0.0.0`.
+    public static func bindingAllInterfaces(port: UInt16) throws(Errno) -> UDPSocket {
+        do {
+            return try UDPSocket(binding: .anyIPv6(port: port))
+        } catch where error.rawValue == EAFNOSUPPORT || error.rawValue == EADDRNOTAVAIL {
+            return try UDPSocket(binding: .anyIPv4(port: port))
+        }
+    }
+
+    deinit { _ = Syscalls.close(descriptor) }
+
+    /// The address the socket is bound to (with the chosen port after port 0).
+    public func localAddress() throws(Errno) -> SocketAddress {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        let descriptor = descriptor
+        try Errno.retryingOnInterrupt("getsockname") {
+            withUnsafeMutableBytes(of: &storage) { raw in
+                Syscalls.localName(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
+            }
         }
-        let local = named == 0 ? withUnsafePointer(to: &storage) { SocketAddress(storage: UnsafeRawPointer($0)) } : nil
-        return UDPSocket(fd: fd, localAddress: local ?? address)
-    }
-
-    private init(fd: Int32, localAddress: SocketAddress) {
-        self.fd = fd
-        self.localAddress = localAddress
-    }
-
-    deinit { _ = close(fd) }
-
-    /// Sends one datagram. Errors a peer causes (unreachable, refused, no
-    /// buffer) are returned, not thrown: UDP is best effort and the caller
-    /// only counts them.
-    @discardableResult
-    public func send(_ bytes: [UInt8], to address: SocketAddress) -> Errno? {
-        let n = bytes.withUnsafeBytes { raw in
-            address.withSockaddr { sendto(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, $1) }
+        guard let address = withUnsafeBytes(of: &storage, { SocketAddress(kernel: $0.baseAddress!, length: Int(length)) }) else {
+            throw Errno(rawValue: EAFNOSUPPORT, operation: "getsockname")
         }
-        return n < 0 ? Errno.current("sendto \(address)") : nil
+        return address
     }
 
-    /// Waits up to `timeoutNanos` for one datagram; nil on timeout.
-    public func receive(timeoutNanos: Int64) throws(Errno) -> ReceivedDatagram? {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        // poll(2) counts milliseconds: round up so a wait is never cut short.
-        let waitMillis = Int32(clamping: (max(0, timeoutNanos) + 999_999) / 1_000_000)
-        let ready = poll(&pfd, 1, waitMillis)
-        if ready < 0 {
-            if errno == EINTR { return nil }
-            throw Errno.current("ppoll")
+    /// Sends one datagram. An IPv4 destination works from a dual-stack socket.
+    public func send(_ bytes: [UInt8], to destination: SocketAddress) throws(Errno) {
+        let v6 = isIPv6
+        let descriptor = descriptor
+        try Errno.retryingOnInterrupt("sendto(\(destination))") {
+            bytes.withUnsafeBytes { buffer in
+                destination.withKernelAddress(asIPv6: v6) { Syscalls.sendTo(descriptor, buffer, $0, $1) }
+            }
         }
-        if ready == 0 { return nil }
-        return try receiveNow()
     }
 
-    /// Reads one queued datagram without waiting; nil when none is queued.
-    public func receiveNow() throws(Errno) -> ReceivedDatagram? {
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        var control = [UInt64](repeating: 0, count: 16)  // 128 bytes, 8-aligned
-        var storage = sockaddr_storage()
+    /// Waits up to `timeoutNanos` (nil: without limit; 0: just looks) for a
+    /// datagram. Returns nil when none came in time.
+    public func receive(timeoutNanos: Int64?, maximumByteCount: Int = defaultReceiveByteCount) throws(Errno) -> ReceivedDatagram? {
+        let deadline = timeoutNanos.map { Syscalls.monotonicNanos() + max(0, $0) }
+        while true {
+            let ready = try waitReadable(until: deadline)
+            if !ready { return nil }
+            if let datagram = try receiveNow(maximumByteCount: maximumByteCount) { return datagram }
+            // Readable but nothing there (e.g. a datagram with a bad checksum was dropped): wait again.
+        }
+    }
+
+    /// Polls until readable (true) or the deadline passed (false). The
+    /// remaining time is recomputed after every `EINTR` and rounded up to
+    /// whole milliseconds, so a wait never ends early.
+    private func waitReadable(until deadline: Int64?) throws(Errno) -> Bool {
+        let descriptor = descriptor
+        let ready = try Errno.retryingOnInterrupt("poll") { () -> Int32 in
+            guard let deadline else { return Syscalls.pollReadable(descriptor, timeoutMillis: -1) }
+            let remaining = max(0, deadline - Syscalls.monotonicNanos())
+            let millis = min(Int64(Int32.max), (remaining + 999_999) / 1_000_000)
+            return Syscalls.pollReadable(descriptor, timeoutMillis: Int32(millis))
+        }
+        return ready > 0
+    }
+
+    /// One non-blocking `recvmsg`; nil when nothing is queued.
+    private func receiveNow(maximumByteCount: Int) throws(Errno) -> ReceivedDatagram? {
+        var source = sockaddr_storage()
+        var control = ControlBuffer()
+        var bytes = [UInt8](repeating: 0, count: maximumByteCount)
+        var flags: Int32 = 0
+        var sourceLength = 0
         var controlLength = 0
-        let count: Int = buffer.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { control in
-                withUnsafeMutablePointer(to: &storage) { source in
-                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    return withUnsafeMutablePointer(to: &iov) { iovPointer in
-                        var header = msghdr()
-                        header.msg_name = UnsafeMutableRawPointer(source)
-                        header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                        header.msg_iov = iovPointer
-                        header.msg_iovlen = 1
-                        header.msg_control = control.baseAddress
-                        header.msg_controllen = control.count
-                        let n = recvmsg(fd, &header, Int32(MSG_DONTWAIT))
-                        if n >= 0 { controlLength = header.msg_controllen }
-                        return n
+        let descriptor = descriptor
+        let count: Int
+        do {
+            count = try Errno.retryingOnInterrupt("recvmsg") { () -> Int in
+                bytes.withUnsafeMutableBytes { buffer in
+                    withUnsafeMutableBytes(of: &source) { name in
+                        withUnsafeMutableBytes(of: &control.storage) { controlBytes in
+                            var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+                            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                                var message = msghdr(
+                                    msg_name: name.baseAddress, msg_namelen: socklen_t(name.count),
+                                    msg_iov: vectorPointer, msg_iovlen: 1,
+                                    msg_control: controlBytes.baseAddress, msg_controllen: controlBytes.count, msg_flags: 0)
+                                let received = Syscalls.receiveMessage(descriptor, &message)
+                                flags = message.msg_flags
+                                sourceLength = Int(message.msg_namelen)
+                                controlLength = Int(message.msg_controllen)
+                                return received
+                            }
+                        }
                     }
                 }
             }
+        } catch where error.rawValue == EAGAIN || error.rawValue == EWOULDBLOCK {
+            return nil
         }
-        let monotonic = MonotonicClock().nowNanos()
-        let realtime = MonotonicClock().realtimeNanos()
-        if count < 0 {
-            if errno == EAGAIN || errno == EINTR { return nil }
-            throw Errno.current("recvmsg")
+        let monotonic = Syscalls.monotonicNanos()
+        control.usedByteCount = controlLength
+        bytes.removeSubrange(min(count, bytes.count)...)
+        guard let from = withUnsafeBytes(of: &source, { SocketAddress(kernel: $0.baseAddress!, length: sourceLength) }) else {
+            throw Errno(rawValue: EAFNOSUPPORT, operation: "recvmsg source address")
         }
-        guard let source = withUnsafePointer(to: &storage, { SocketAddress(storage: UnsafeRawPointer($0)) }) else { return nil }
-        let ancillary = control.withUnsafeBytes { UDPSocketOptions.parse(UnsafeRawBufferPointer(rebasing: $0[0..<min(controlLength, $0.count)])) }
         return ReceivedDatagram(
-            bytes: Array(buffer[0..<count]), source: source, kernelRealtimeNanos: ancillary.timestampNanos,
-            monotonicAfterNanos: monotonic, realtimeAfterNanos: realtime, kernelDropsTotal: ancillary.dropsTotal)
+            bytes: bytes, source: from, kernelRealtimeNanos: control.timestampNanos(), monotonicNanos: monotonic,
+            truncated: flags & Int32(MSG_TRUNC) != 0)
+    }
+}
+
+/// Room for the ancillary data of one `recvmsg` (the `SCM_TIMESTAMPNS`
+/// control message), and its parsing. Glibc's `CMSG_*` macros are not
+/// visible from Swift, so the walk is written out with the same alignment.
+struct ControlBuffer {
+    var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var usedByteCount = 0
+
+    private static func aligned(_ length: Int) -> Int {
+        let unit = MemoryLayout<Int>.size
+        return (length + unit - 1) & ~(unit - 1)
+    }
+
+    /// The `SCM_TIMESTAMPNS` timestamp in nanoseconds, if present.
+    mutating func timestampNanos() -> Int64? {
+        let used = usedByteCount
+        return withUnsafeBytes(of: &storage) { raw -> Int64? in
+            let headerLength = Self.aligned(MemoryLayout<cmsghdr>.size)
+            var offset = 0
+            while offset + headerLength <= min(used, raw.count) {
+                let header = raw.loadUnaligned(fromByteOffset: offset, as: cmsghdr.self)
+                let length = Int(header.cmsg_len)
+                guard length >= headerLength, offset + length <= min(used, raw.count) else { return nil }
+                if header.cmsg_level == SOL_SOCKET, header.cmsg_type == SO_TIMESTAMPNS,
+                    length - headerLength >= MemoryLayout<timespec>.size
+                {
+                    let time = raw.loadUnaligned(fromByteOffset: offset + headerLength, as: timespec.self)
+                    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+                }
+                offset += Self.aligned(length)
+            }
+            return nil
+        }
     }
 }

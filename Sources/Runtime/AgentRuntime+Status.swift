@@ -104,7 +104,7 @@ extension AgentRuntime {
                       value: Double(s.drops[reason]), labels: ["reason": reason.description])
         }
         m.counter("junction_socket_overflow_drops_total", help: "Datagrams the kernel dropped on a full receive buffer.",
-                  value: Double(s.stats.kernelDrops))
+                  value: Double(UDPSocket.kernelDrops(port: port) ?? 0))
         m.counter("junction_datagrams_sent_total", help: "Datagrams sent.", value: Double(s.stats.datagramsSent))
         m.counter("junction_send_errors_total", help: "Datagrams the kernel refused to send.", value: Double(s.stats.sendErrors))
         m.counter("junction_ticks_received_total", help: "Ticks received.", value: Double(s.counters.ticksReceived))

@@ -43,20 +43,20 @@ public final class AgentRuntime: Sendable {
     public init(
         configuration: AgentConfiguration, settings: AgentSettings, output: any LightOutput,
         clock: AgentClock, logger: Logger, onStopRequest: @escaping @Sendable () -> Void = {}
-    ) throws(UDPSocketError) {
+    ) throws(Errno) {
         self.settings = settings
         self.output = output
         self.clock = clock
         self.logger = logger
         self.onStopRequest = onStopRequest
-        socket = try UDPSocket.bind(host: settings.listenHost, port: settings.port)
+        socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
         let now = clock.now()
         let core = AgentCore<SocketAddress>(configuration: configuration, now: now)
         shared = Mutex(Shared(core: core, shown: nil, wakeAt: now, lastNow: now))
     }
 
     /// The UDP port actually bound.
-    public var port: UInt16 { socket.localAddress.port }
+    public var port: UInt16 { (try? socket.localAddress().port) ?? settings.port }
     /// The HTTP port actually bound, if serving.
     public var httpPort: UInt16? { http.withLock { $0?.port } }
 
@@ -140,7 +140,9 @@ public final class AgentRuntime: Sendable {
     func send(_ sends: [([UInt8], SocketAddress)]) {
         guard !sends.isEmpty else { return }
         var failures: UInt64 = 0
-        for (bytes, address) in sends where socket.send(bytes, to: address) != nil { failures += 1 }
+        for (bytes, address) in sends {
+            do { try socket.send(bytes, to: address) } catch { failures += 1 }
+        }
         let sent = UInt64(sends.count)
         shared.withLock { s in
             s.stats.datagramsSent += sent - failures
@@ -208,10 +210,11 @@ public final class AgentRuntime: Sendable {
                 continue
             }
             guard let datagram else { continue }
-            let now = clock.local(fromRaw: datagram.monotonicReceiveNanos)
+            let received = ReceiveTime.monotonicNanos(of: datagram, clock: MonotonicClock())
+            let now = clock.local(fromRaw: received)
             let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
                 guard !s.stopping else { return [] }
-                s.stats.record(datagram)
+                s.stats.record(datagram, monotonicReceiveNanos: received)
                 return handleLocked(&s, .datagram(datagram.bytes, from: datagram.source), now: now)
             }
             send(sends)
@@ -249,7 +252,7 @@ public final class AgentRuntime: Sendable {
         for (host, port) in names {
             do {
                 for address in try AddressResolver.resolve(host: host, port: port)
-                where address.family == socket.localAddress.family && !found.contains(address) {
+                where (socket.isIPv6 || address.isIPv4) && !found.contains(address) {
                     found.append(address)
                 }
             } catch {

@@ -5,8 +5,6 @@ struct AgentRuntimeStatistics: Sendable {
     var received: [DatagramKind: UInt64] = [:]
     var datagramsSent: UInt64 = 0
     var sendErrors: UInt64 = 0
-    /// The kernel's count of datagrams dropped on a full receive buffer.
-    var kernelDrops: UInt64 = 0
     var transitions: UInt64 = 0
     var outputErrors: UInt64 = 0
     /// How late the timing thread ran the timer of each light change.
@@ -15,11 +13,8 @@ struct AgentRuntimeStatistics: Sendable {
     /// the error the after-`recvmsg` reading would have added.
     var stampDelay = RunningStatistics()
 
-    mutating func record(_ datagram: ReceivedDatagram) {
+    mutating func record(_ datagram: ReceivedDatagram, monotonicReceiveNanos: Int64) {
         received[DatagramKind(header: datagram.bytes), default: 0] += 1
-        if let drops = datagram.kernelDropsTotal { kernelDrops = max(kernelDrops, UInt64(drops)) }
-        if datagram.kernelRealtimeNanos != nil {
-            stampDelay.add(datagram.monotonicAfterNanos - datagram.monotonicReceiveNanos)
-        }
+        if datagram.kernelRealtimeNanos != nil { stampDelay.add(datagram.monotonicNanos - monotonicReceiveNanos) }
     }
 }

@@ -94,7 +94,7 @@ extension CoordinatorRuntime {
             m.counter("junction_datagrams_dropped_total", help: "Datagrams refused by the protocol, by reason.",
                       value: Double(core.inbox.drops[reason]), labels: ["reason": reason.description])
         }
-        m.counter("junction_socket_overflow_drops_total", help: "Datagrams the kernel dropped on a full receive buffer.", value: Double(snap.stats.kernelDrops))
+        m.counter("junction_socket_overflow_drops_total", help: "Datagrams the kernel dropped on a full receive buffer.", value: Double(UDPSocket.kernelDrops(port: port) ?? 0))
         m.counter("junction_datagrams_sent_total", help: "Datagrams sent.", value: Double(snap.stats.datagramsSent))
         m.counter("junction_send_errors_total", help: "Datagrams the kernel refused to send.", value: Double(snap.stats.sendErrors))
         return m.text

@@ -36,18 +36,18 @@ public final class CoordinatorRuntime: Sendable {
     public init(
         configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], settings: CoordinatorSettings,
         clock: MonotonicClock = MonotonicClock(), logger: Logger, onStopRequest: @escaping @Sendable () -> Void = {}
-    ) throws(UDPSocketError) {
+    ) throws(Errno) {
         self.settings = settings
         self.clock = clock
         self.logger = logger
         self.onStopRequest = onStopRequest
-        socket = try UDPSocket.bind(host: settings.listenHost, port: settings.port)
+        socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
         let now = LocalInstant(nanos: clock.realtimeNanos())
         let core = CoordinatorCore<SocketAddress>(configuration: configuration, plan: plan, planBytes: planBytes, now: now)
         shared = Mutex(Shared(core: core, wakeAt: now, lastNow: now, planFile: FileIO.modification(settings.planPath)))
     }
 
-    public var port: UInt16 { socket.localAddress.port }
+    public var port: UInt16 { (try? socket.localAddress().port) ?? settings.port }
     public var httpPort: UInt16? { http.withLock { $0?.port } }
 
     /// Discovers agents once and starts the HTTP server and the threads.
@@ -98,7 +98,9 @@ public final class CoordinatorRuntime: Sendable {
     func send(_ sends: [([UInt8], SocketAddress)]) {
         guard !sends.isEmpty else { return }
         var failures: UInt64 = 0
-        for (bytes, address) in sends where socket.send(bytes, to: address) != nil { failures += 1 }
+        for (bytes, address) in sends {
+            do { try socket.send(bytes, to: address) } catch { failures += 1 }
+        }
         let sent = UInt64(sends.count)
         shared.withLock { s in
             s.stats.datagramsSent += sent - failures
@@ -155,7 +157,7 @@ public final class CoordinatorRuntime: Sendable {
                 continue
             }
             guard let datagram else { continue }
-            let at = LocalInstant(nanos: datagram.realtimeReceiveNanos)
+            let at = LocalInstant(nanos: ReceiveTime.realtimeNanos(of: datagram, clock: clock))
             let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
                 guard !s.stopping else { return [] }
                 s.stats.record(datagram)
@@ -201,7 +203,7 @@ public final class CoordinatorRuntime: Sendable {
         for (host, port) in names {
             do {
                 for address in try AddressResolver.resolve(host: host, port: port)
-                where address.family == socket.localAddress.family && !found.contains(address) {
+                where (socket.isIPv6 || address.isIPv4) && !found.contains(address) {
                     found.append(address)
                 }
             } catch {

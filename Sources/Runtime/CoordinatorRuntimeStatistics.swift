@@ -5,10 +5,8 @@ struct CoordinatorRuntimeStatistics: Sendable {
     var received: [DatagramKind: UInt64] = [:]
     var datagramsSent: UInt64 = 0
     var sendErrors: UInt64 = 0
-    var kernelDrops: UInt64 = 0
 
     mutating func record(_ datagram: ReceivedDatagram) {
         received[DatagramKind(header: datagram.bytes), default: 0] += 1
-        if let drops = datagram.kernelDropsTotal { kernelDrops = max(kernelDrops, UInt64(drops)) }
     }
 }

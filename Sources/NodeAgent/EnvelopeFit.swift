@@ -1,0 +1,61 @@
+/// The start-up estimate: the line that fits between the one-way bounds of
+/// every recent sample, and the exact range of slopes for which such a line
+/// exists.
+///
+/// Each forward observation says the offset at `t1` is at most `t2 - t1`,
+/// each backward one that the offset at `t4` is at least `t3 - t4`, whatever
+/// the delays. For a slope `b`, the tightest upper bound minus the tightest
+/// lower bound (both carried to one instant along `b`) is the gap; it is a
+/// concave function of `b`, and at the true frequency it is at least twice
+/// the base delay, never negative. So the slope with the widest gap is a
+/// sharp estimate after a few seconds (it uses the smallest delays, not the
+/// average ones), and the slopes with a non-negative gap bound the frequency
+/// without any statistics, as long as the frequency held still over the window.
+struct EnvelopeFit: Sendable {
+    var line: ReferenceLine
+    /// Largest distance from the estimate to a slope with a non-negative gap.
+    var frequencyUncertainty: Double
+
+    private static let searchSteps = 48
+
+    init?(samples: [ClockMeasurement], atLocal now: Int64, maxFrequency: Double) {
+        guard samples.count >= 4, let first = samples.first else { return nil }
+        let base = first.forwardNanos
+        // Relative coordinates keep the Doubles small and exact.
+        let up = samples.map { (Double($0.sentLocalNanos &- now), Double($0.forwardNanos &- base)) }
+        let down = samples.map { (Double($0.receivedLocalNanos &- now), Double($0.backwardNanos &- base)) }
+        func bounds(_ b: Double) -> (upper: Double, lower: Double) {
+            var upper = Double.infinity, lower = -Double.infinity
+            for (x, y) in up { upper = min(upper, y - b * x) }
+            for (x, y) in down { lower = max(lower, y - b * x) }
+            return (upper, lower)
+        }
+        func gap(_ b: Double) -> Double { let g = bounds(b); return g.upper - g.lower }
+        var lo = -maxFrequency, hi = maxFrequency
+        for _ in 0..<Self.searchSteps {
+            let a = lo + (hi - lo) / 3, c = hi - (hi - lo) / 3
+            if gap(a) < gap(c) { lo = a } else { hi = c }
+        }
+        let best = (lo + hi) / 2
+        guard gap(best) >= 0 else { return nil }
+        let slowest = Self.edge(from: best, to: -maxFrequency, gap)
+        let fastest = Self.edge(from: best, to: maxFrequency, gap)
+        let at = bounds(best)
+        line = ReferenceLine(
+            anchorLocalNanos: now,
+            anchorOffsetNanos: base + Int64(((at.upper + at.lower) / 2).rounded()),
+            frequency: best)
+        frequencyUncertainty = max(best - slowest, fastest - best)
+    }
+
+    /// The last slope between `inside` (gap ≥ 0) and `limit` whose gap is still ≥ 0.
+    private static func edge(from inside: Double, to limit: Double, _ gap: (Double) -> Double) -> Double {
+        if gap(limit) >= 0 { return limit }
+        var good = inside, bad = limit
+        for _ in 0..<Self.searchSteps {
+            let mid = (good + bad) / 2
+            if gap(mid) >= 0 { good = mid } else { bad = mid }
+        }
+        return bad
+    }
+}

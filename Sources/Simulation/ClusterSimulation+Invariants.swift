@@ -1,0 +1,123 @@
+import JunctionCore
+import NodeAgent
+import Coordinator
+
+/// The outside view: what each head showed in true time, how far each
+/// agent's clock was from its coordinator's, and the invariants over both.
+extension ClusterSimulation {
+    mutating func observeAgent(_ i: Int, local: LocalInstant, stateBefore: SyncState, output: AgentOutput<Int>) {
+        let t = now - Self.epochNanos
+        let core = agents[i].core!
+        for note in output.notes { if case .stateChanged = note { report.note("agent \(i): \(note)", atNanos: t) } }
+        if core.state != stateBefore { accountState(i, stateBefore) }
+        if core.state == .locked, agents[i].lockedSince == nil {
+            agents[i].lockedSince = now
+            if !agents[i].everLocked, let first = agents[i].firstTickAt { report.lockDelaysNanos.append(now - first) }
+            agents[i].everLocked = true
+        }
+        if core.state != .locked { agents[i].lockedSince = nil } else { agents[i].lastLockedAt = now }
+        let source = core.sources.current?.id ?? 0
+        let reference = source == 0 ? nil : timebase(ofCoordinatorWithID: source)
+        checkClock(i, core: core, local: local, reference: reference, source: source)
+        recordAspect(i, core: core, aspect: output.aspect, reference: reference)
+    }
+
+    /// Clock error, bound honesty, and the flash-before-unsafe invariant.
+    private mutating func checkClock(_ i: Int, core: AgentCore<Int>, local: LocalInstant, reference: Int64?, source: UInt64) {
+        guard let reference, let estimate = core.clock.timebase(at: local) else { return }
+        if agents[i].followed != source {
+            if agents[i].followed != 0, let old = timebase(ofCoordinatorWithID: agents[i].followed) {
+                report.largestSourceStepNanos = max(report.largestSourceStepNanos, abs(reference - old))
+            }
+            agents[i].followed = source
+        }
+        let error = abs(estimate.nanos - reference)
+        let bound = core.errorBoundNanos(at: local)
+        let following = core.state == .locked || core.state == .holdover
+        if core.state == .locked { report.clockError.record(error) }
+        if following && error > bound {
+            report.violate("dishonest-bound", "agent \(i) error \(error) ns over its bound \(bound) ns", atNanos: now - Self.epochNanos)
+        }
+        let allRed = plan.timing.allRedNanos
+        if following && error * 4 > allRed {
+            report.violate("unsafe-following", "agent \(i) follows the plan with error \(error) ns, over a quarter of all-red", atNanos: now - Self.epochNanos)
+        }
+    }
+
+    /// Records a change of aspect at true time, for the conflict monitor and
+    /// the lockstep skew.
+    private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
+        let head = core.currentHead
+        let key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
+        if key != agents[i].traceKey {
+            if let old = agents[i].traceKey { traceEnds[old] = now - Self.epochNanos }
+            agents[i].traceKey = key
+            if let key {
+                traces[key] = HeadTrace(head: "agent\(i)#\(key.incarnation)", group: key.group,
+                                        changes: [.init(atNanos: now - Self.epochNanos, aspect: aspect)])
+                agents[i].aspect = aspect
+                return
+            }
+        }
+        guard aspect != agents[i].aspect else { return }
+        agents[i].aspect = aspect
+        report.transitions += 1
+        if let key { traces[key]?.changes.append(.init(atNanos: now - Self.epochNanos, aspect: aspect)) }
+        // Lockstep: a plan change made by a locked agent, keyed by the
+        // millisecond of the timebase it belongs to.
+        guard core.state == .locked, core.sequencer.program == .following, let reference else { return }
+        let grid = (reference + 500_000) / 1_000_000 * 1_000_000
+        let error = reference - grid
+        var entry = pendingSkews[grid] ?? (error, error, 0)
+        entry = (min(entry.low, error), max(entry.high, error), entry.count + 1)
+        pendingSkews[grid] = entry
+        flushSkews(olderThan: reference - 10 * .nanosPerSecond)
+    }
+
+    private mutating func flushSkews(olderThan limit: Int64) {
+        for (grid, entry) in pendingSkews where grid < limit {
+            pendingSkews[grid] = nil
+            guard entry.count >= 2 else { continue }
+            let skew = entry.high - entry.low
+            report.changeSkew.record(skew)
+            if skew > scenario.targetSkewNanos {
+                report.violate("lockstep", "\(entry.count) agents made the change at timebase \(grid) within \(skew) ns, over the \(scenario.targetSkewNanos) ns target", atNanos: now - Self.epochNanos)
+            }
+        }
+    }
+
+    mutating func accountState(_ i: Int, _ previous: SyncState) {
+        let span = now - agents[i].lastStateChangeAt
+        report.aliveNanos += span
+        if previous == .locked { report.lockedNanos += span }
+        agents[i].lastStateChangeAt = now
+    }
+
+    /// End of run: close accounting, run the conflict monitor over every
+    /// junction, and check liveness (everyone locked again after the faults).
+    mutating func finish() {
+        flushSkews(olderThan: .max)
+        for i in agents.indices { if let core = agents[i].core { accountState(i, core.state) } }
+        let end = scenario.durationNanos
+        var byJunction: [Int: [HeadTrace]] = [:]
+        for (key, var trace) in traces {
+            trace.endNanos = traceEnds[key]
+            byJunction[key.junction, default: []].append(trace)
+        }
+        let monitor = ConflictMonitor(plan: plan)
+        for (junction, list) in byJunction.sorted(by: { $0.key < $1.key }) {
+            for v in monitor.check(junction: junction, traces: list, window: 0..<end, toleranceNanos: 5 * .nanosPerMillisecond) {
+                report.violate("monitor", v.description, atNanos: v.atNanos)
+            }
+        }
+        if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
+            let deadline = Self.epochNanos + scenario.lastFaultEndNanos + scenario.recoveryNanos
+            for i in agents.indices where agents[i].core != nil {
+                guard let last = agents[i].lastLockedAt, last >= deadline - 1, agents[i].core?.state == .locked else {
+                    report.violate("no-recovery", "agent \(i) is \(agents[i].core!.state), not locked \(formatSeconds(scenario.recoveryNanos)) after the last fault", atNanos: end)
+                    continue
+                }
+            }
+        }
+    }
+}

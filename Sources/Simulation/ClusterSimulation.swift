@@ -1,0 +1,305 @@
+import JunctionCore
+import NodeAgent
+import Coordinator
+import Protocol
+
+/// Runs a `Scenario`: the real agent and coordinator cores, exchanging real
+/// encoded datagrams over a simulated network, in virtual time.
+///
+/// Addresses are integers: agent i is `i`, coordinator k is
+/// `coordinatorBase + k`. True time starts at `epochNanos` (a realistic Unix
+/// time, so timebase arithmetic sees realistic magnitudes).
+public struct ClusterSimulation {
+    public static let coordinatorBase = 1_000_000
+    public static let epochNanos: Int64 = 1_764_000_000 * .nanosPerSecond
+
+    enum Event {
+        case agentWake(Int, generation: UInt64)
+        case coordinatorWake(Int, generation: UInt64)
+        case toAgent(Int, bytes: [UInt8], from: Int)
+        case toCoordinator(Int, bytes: [UInt8], from: Int)
+        case dnsRefresh
+        case killAgent(Int, downNanos: Int64)
+        case startAgent(Int)
+        case removeAgent(Int)
+        case addAgent
+        case coordinatorOutage(Scenario.Outage)
+        case startCoordinator(clockOffsetNanos: Int64)
+        case stopCoordinatorGracefully(Int)
+        case planChange([UInt8])
+    }
+
+    struct SimAgent {
+        var core: AgentCore<Int>?
+        var oscillator: Oscillator
+        var generation: UInt64 = 0
+        var aspect: Aspect = .off
+        var incarnation = 0
+        var removed = false
+        var createdAt: Int64
+        var removedAt: Int64?
+        var firstTickAt: Int64?
+        var lockedSince: Int64?
+        var everLocked = false
+        var lastStateChangeAt: Int64
+        var followed: UInt64 = 0
+        var traceKey: TraceKey?
+        var lastLockedAt: Int64?
+    }
+
+    struct SimCoordinator {
+        var core: CoordinatorCore<Int>?
+        var oscillator: Oscillator
+        var generation: UInt64 = 0
+    }
+
+    struct TraceKey: Hashable {
+        var agent: Int
+        var incarnation: Int
+        var junction: Int
+        var group: Int
+    }
+
+    public let scenario: Scenario
+    let plan: SignalPlan
+    var queue = EventQueue<Event>()
+    var agents: [SimAgent] = []
+    var coordinators: [SimCoordinator] = []
+    var random: SimulationRandom
+    var networkRandom: SimulationRandom
+    var key: AuthKey?
+    var now: Int64 = epochNanos
+    var report: SimulationReport
+    var traces: [TraceKey: HeadTrace] = [:]
+    var traceEnds: [TraceKey: Int64] = [:]
+    /// Per rounded timebase change instant: (min, max) reference error of
+    /// the locked agents that made it, and how many.
+    var pendingSkews: [Int64: (low: Int64, high: Int64, count: Int)] = [:]
+    var dnsList: [Int] = []
+    /// Events processed, for the benchmark and for spotting livelocks.
+    public private(set) var eventCount: UInt64 = 0
+    public var debugTrace: ((String) -> Void)?
+
+    public init(scenario: Scenario) throws {
+        self.scenario = scenario
+        plan = try SignalPlan.load(scenario.planBytes, source: "scenario plan")
+        random = SimulationRandom(seed: scenario.seed, stream: 1)
+        networkRandom = SimulationRandom(seed: scenario.seed, stream: 2)
+        report = SimulationReport(scenario: scenario)
+        if scenario.authenticated {
+            var keyRandom = SimulationRandom(seed: scenario.seed, stream: 3)
+            key = try AuthKey(bytes: (0..<32).map { _ in UInt8(truncatingIfNeeded: keyRandom.next()) })
+        }
+    }
+
+    // MARK: Running
+
+    /// Runs the whole scenario and returns what it measured.
+    public mutating func run() -> SimulationReport {
+        setUp()
+        let end = Self.epochNanos + scenario.durationNanos
+        while let (at, event) = queue.pop(), at <= end {
+            now = at
+            process(event)
+            eventCount += 1
+            if eventCount % 20_000 == 0 { debugTrace?("t=\(now - Self.epochNanos) events=\(eventCount) queue=\(queue.count) \(event)") }
+        }
+        now = end
+        finish()
+        return report
+    }
+
+    private mutating func setUp() {
+        startCoordinator(clockOffsetNanos: random.upTo(2 * scenario.coordinatorClockOffsetNanos) - scenario.coordinatorClockOffsetNanos)
+        for _ in 0..<scenario.agentCount { addAgent(startAt: now + random.upTo(scenario.startupSpreadNanos)) }
+        queue.push(.dnsRefresh, at: now)
+        let base = Self.epochNanos
+        for o in scenario.coordinatorOutages { queue.push(.coordinatorOutage(o), at: base + o.atNanos) }
+        if let s = scenario.secondCoordinatorAtNanos {
+            queue.push(.startCoordinator(clockOffsetNanos: random.upTo(2 * scenario.coordinatorClockOffsetNanos) - scenario.coordinatorClockOffsetNanos), at: base + s)
+        }
+        if let g = scenario.firstCoordinatorGracefulStopAtNanos { queue.push(.stopCoordinatorGracefully(0), at: base + g) }
+        for k in scenario.agentKills { queue.push(.killAgent(k.agent, downNanos: k.downNanos), at: base + k.atNanos) }
+        for j in scenario.agentJoins { queue.push(.addAgent, at: base + j) }
+        for r in scenario.agentRemovals { queue.push(.removeAgent(r.agent), at: base + r.atNanos) }
+        for p in scenario.planChanges { queue.push(.planChange(p.bytes), at: base + p.atNanos) }
+    }
+
+    private mutating func process(_ event: Event) {
+        switch event {
+        case let .agentWake(i, generation):
+            guard agents[i].generation == generation else { return }
+            handleAgent(i, .timer)
+        case let .coordinatorWake(k, generation):
+            guard coordinators[k].generation == generation else { return }
+            handleCoordinator(k, .timer)
+        case let .toAgent(i, bytes, from):
+            handleAgent(i, .datagram(bytes, from: from))
+        case let .toCoordinator(k, bytes, from):
+            handleCoordinator(k, .datagram(bytes, from: from))
+        case .dnsRefresh:
+            refreshDNS()
+        case let .killAgent(i, down):
+            killAgent(i)
+            queue.push(.startAgent(i), at: now + down)
+        case let .startAgent(i):
+            startAgent(i)
+        case let .removeAgent(i):
+            killAgent(i)
+            agents[i].removed = true
+            agents[i].removedAt = now
+            report.note("agent \(i) removed (scale down)", atNanos: now - Self.epochNanos)
+        case .addAgent:
+            addAgent(startAt: now)
+            report.note("agent \(agents.count - 1) added (scale up)", atNanos: now - Self.epochNanos)
+        case let .coordinatorOutage(outage):
+            for k in coordinators.indices where coordinators[k].core != nil { killCoordinator(k) }
+            queue.push(.startCoordinator(clockOffsetNanos: outage.replacementClockOffsetNanos), at: now + outage.downNanos)
+        case let .startCoordinator(offset):
+            startCoordinator(clockOffsetNanos: offset)
+        case let .stopCoordinatorGracefully(k):
+            handleCoordinator(k, .shutdown)
+            killCoordinator(k)
+        case let .planChange(bytes):
+            for k in coordinators.indices where coordinators[k].core != nil { handleCoordinator(k, .planFile(bytes, source: "plan change")) }
+        }
+    }
+
+    // MARK: Nodes
+
+    private mutating func addAgent(startAt: Int64) {
+        let index = agents.count
+        var settings = Oscillator.Settings(offsetNanos: random.upTo(1_000 * .nanosPerSecond),
+                                           driftPPM: random.uniform(-scenario.maxDriftPPM...scenario.maxDriftPPM))
+        settings.wanderPPMPerSegment = scenario.wanderPPMPerSegment
+        settings.stepChance = scenario.frequencyStepChance
+        settings.stepPPM = scenario.frequencyStepPPM
+        let oscillator = Oscillator(settings: settings, random: SimulationRandom(seed: scenario.seed, stream: 100 + UInt64(index)), trueNow: now)
+        agents.append(SimAgent(core: nil, oscillator: oscillator, createdAt: now, lastStateChangeAt: now))
+        queue.push(.startAgent(index), at: startAt)
+    }
+
+    private mutating func startAgent(_ i: Int) {
+        guard agents[i].core == nil, !agents[i].removed else { return }
+        let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
+        let config = AgentConfiguration(ordinal: i, board: nil, instance: random.next() | 1, key: key)
+        agents[i].core = AgentCore(configuration: config, now: local)
+        agents[i].incarnation += 1
+        agents[i].firstTickAt = nil
+        agents[i].lastStateChangeAt = now
+        agents[i].followed = 0
+        handleAgent(i, .timer)
+    }
+
+    private mutating func killAgent(_ i: Int) {
+        guard let core = agents[i].core else { return }
+        accountState(i, core.state)
+        agents[i].core = nil
+        agents[i].generation += 1
+        agents[i].lockedSince = nil
+        agents[i].aspect = .off
+        if let key = agents[i].traceKey { traceEnds[key] = now - Self.epochNanos }
+        agents[i].traceKey = nil
+        report.note("agent \(i) killed", atNanos: now - Self.epochNanos)
+    }
+
+    private mutating func startCoordinator(clockOffsetNanos: Int64) {
+        let k = coordinators.count
+        let settings = Oscillator.Settings(offsetNanos: clockOffsetNanos,
+                                           driftPPM: random.uniform(-scenario.coordinatorDriftPPM...scenario.coordinatorDriftPPM))
+        var oscillator = Oscillator(settings: settings, random: SimulationRandom(seed: scenario.seed, stream: 10_000 + UInt64(k)), trueNow: now)
+        let local = LocalInstant(nanos: oscillator.local(at: now))
+        let config = CoordinatorConfiguration(id: random.next() | 1, key: key)
+        let core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: scenario.planBytes, now: local)
+        coordinators.append(SimCoordinator(core: core, oscillator: oscillator))
+        report.note("coordinator \(k) started (clock off by \(formatSeconds(clockOffsetNanos)))", atNanos: now - Self.epochNanos)
+        handleCoordinator(k, .discovered(dnsList))
+    }
+
+    private mutating func killCoordinator(_ k: Int) {
+        guard coordinators[k].core != nil else { return }
+        coordinators[k].core = nil
+        coordinators[k].generation += 1
+        report.note("coordinator \(k) stopped", atNanos: now - Self.epochNanos)
+    }
+
+    private mutating func refreshDNS() {
+        // The Service's records as DNS shows them, `dnsLagNanos` late.
+        let lagged = now - scenario.dnsLagNanos
+        dnsList = agents.indices.filter { agents[$0].createdAt <= lagged && (agents[$0].removedAt.map { $0 > lagged } ?? true) }
+        for k in coordinators.indices where coordinators[k].core != nil { handleCoordinator(k, .discovered(dnsList)) }
+        queue.push(.dnsRefresh, at: now + 5 * .nanosPerSecond)
+    }
+
+    /// A coordinator's timebase at the current true time.
+    mutating func timebase(ofCoordinatorWithID id: UInt64) -> Int64? {
+        for k in coordinators.indices {
+            guard let core = coordinators[k].core, core.configuration.id == id else { continue }
+            return coordinators[k].oscillator.local(at: now) + core.offsetNanos
+        }
+        return nil
+    }
+
+    // MARK: Handling
+
+    private mutating func handleAgent(_ i: Int, _ event: AgentEvent<Int>) {
+        guard let before = agents[i].core?.state else { return }
+        let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
+        // Mutated in place: copying a core out of the array costs more than handling.
+        let output = agents[i].core!.handle(event, now: local)
+        if case .datagram = event, agents[i].firstTickAt == nil, agents[i].core!.counters.ticksReceived > 0 { agents[i].firstTickAt = now }
+        observeAgent(i, local: local, stateBefore: before, output: output)
+        for (bytes, destination) in output.sends {
+            switch destination {
+            case let .peer(address): send(bytes, fromAgent: i, toCoordinator: address - Self.coordinatorBase)
+            case .allCoordinators:
+                for k in coordinators.indices where coordinators[k].core != nil { send(bytes, fromAgent: i, toCoordinator: k) }
+            }
+        }
+        agents[i].generation += 1
+        let wake = max(agents[i].oscillator.trueTime(whenLocalReads: output.wakeAt.nanos, notBefore: now), now + 1)
+        queue.push(.agentWake(i, generation: agents[i].generation), at: wake)
+    }
+
+    private mutating func handleCoordinator(_ k: Int, _ event: CoordinatorEvent<Int>) {
+        guard coordinators[k].core != nil else { return }
+        let local = LocalInstant(nanos: coordinators[k].oscillator.local(at: now))
+        let output = coordinators[k].core!.handle(event, now: local)
+        for note in output.notes where !Self.isRoutine(note) { report.note("coordinator \(k): \(note)", atNanos: now - Self.epochNanos) }
+        for (bytes, address) in output.sends where address < Self.coordinatorBase {
+            send(bytes, fromCoordinator: k, toAgent: address)
+        }
+        coordinators[k].generation += 1
+        let wake = max(coordinators[k].oscillator.trueTime(whenLocalReads: output.wakeAt.nanos, notBefore: now), now + 1)
+        queue.push(.coordinatorWake(k, generation: coordinators[k].generation), at: wake)
+    }
+
+    private static func isRoutine(_ note: CoordinatorNote) -> Bool {
+        switch note {
+        case .agentJoined, .agentForgotten: true
+        default: false
+        }
+    }
+
+    private mutating func send(_ bytes: [UInt8], fromAgent i: Int, toCoordinator k: Int) {
+        guard k >= 0, k < coordinators.count, !scenario.network.isPartitioned(agent: i, at: now - Self.epochNanos) else {
+            report.datagramsLost += 1
+            return
+        }
+        let delays = scenario.network.deliveries(toAgent: false, random: &networkRandom)
+        if delays.isEmpty { report.datagramsLost += 1 }
+        for d in delays { queue.push(.toCoordinator(k, bytes: bytes, from: i), at: now + d) }
+        report.datagramsDelivered += UInt64(delays.count)
+    }
+
+    private mutating func send(_ bytes: [UInt8], fromCoordinator k: Int, toAgent i: Int) {
+        guard i >= 0, i < agents.count, agents[i].core != nil, !scenario.network.isPartitioned(agent: i, at: now - Self.epochNanos) else {
+            report.datagramsLost += 1
+            return
+        }
+        let delays = scenario.network.deliveries(toAgent: true, random: &networkRandom)
+        if delays.isEmpty { report.datagramsLost += 1 }
+        for d in delays { queue.push(.toAgent(i, bytes: bytes, from: Self.coordinatorBase + k), at: now + d) }
+        report.datagramsDelivered += UInt64(delays.count)
+    }
+}

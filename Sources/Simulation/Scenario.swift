@@ -1,0 +1,122 @@
+import JunctionCore
+
+/// One simulated run, entirely as data: cluster size, clocks, network and
+/// the faults to inject. `Scenario.random(seed:)` derives all of it from a
+/// seed; tests build specific ones by hand.
+public struct Scenario: Sendable {
+    public var seed: UInt64
+    public var agentCount: Int
+    public var durationNanos: Int64
+    public var planBytes: [UInt8]
+    /// Agents' crystals: drift uniform in ±maxDriftPPM, with wander and steps.
+    public var maxDriftPPM: Double = 200
+    public var wanderPPMPerSegment: Double = 0.02
+    public var frequencyStepChance: Double = 0
+    public var frequencyStepPPM: Double = 0
+    public var network = NetworkModel()
+    /// Coordinators' realtime clocks: offset uniform in ±this from true time
+    /// (nodes' NTP is off by this much at worst), drift in ±coordinatorDriftPPM.
+    public var coordinatorClockOffsetNanos: Int64 = 50 * .nanosPerMillisecond
+    public var coordinatorDriftPPM: Double = 0.5
+    /// The coordinator is killed at `atNanos` and a new one (another clock
+    /// offset, another id) starts `downNanos` later.
+    public var coordinatorOutages: [Outage] = []
+    /// A second coordinator starts at this time (as in a rolling update).
+    public var secondCoordinatorAtNanos: Int64?
+    /// Kill the first coordinator (gracefully, with goodbye) at this time.
+    public var firstCoordinatorGracefulStopAtNanos: Int64?
+    public var agentKills: [AgentKill] = []
+    /// Agents added at these instants (scale up).
+    public var agentJoins: [Int64] = []
+    /// Agents removed for good (scale down): index and instant.
+    public var agentRemovals: [(agent: Int, atNanos: Int64)] = []
+    public var planChanges: [(atNanos: Int64, bytes: [UInt8])] = []
+    /// How long DNS takes to show a change of the agents' Service.
+    public var dnsLagNanos: Int64 = 30 * .nanosPerSecond
+    /// Agents start uniformly within this window.
+    public var startupSpreadNanos: Int64 = 2 * .nanosPerSecond
+    /// Lockstep invariant: locked agents change within this of each other.
+    public var targetSkewNanos: Int64 = 1 * .nanosPerMillisecond
+    /// Authenticate datagrams with HMAC-SHA256 (on by default).
+    public var authenticated = true
+    /// At the end every live agent must have been locked again within this
+    /// long after the last fault (the liveness phase).
+    public var recoveryNanos: Int64 = 60 * .nanosPerSecond
+
+    public struct Outage: Sendable, Hashable {
+        public var atNanos: Int64
+        public var downNanos: Int64
+        /// Clock offset of the replacement, from true time.
+        public var replacementClockOffsetNanos: Int64
+        public init(atNanos: Int64, downNanos: Int64, replacementClockOffsetNanos: Int64) {
+            self.atNanos = atNanos
+            self.downNanos = downNanos
+            self.replacementClockOffsetNanos = replacementClockOffsetNanos
+        }
+    }
+
+    public struct AgentKill: Sendable, Hashable {
+        public var agent: Int
+        public var atNanos: Int64
+        public var downNanos: Int64
+        public init(agent: Int, atNanos: Int64, downNanos: Int64) {
+            self.agent = agent
+            self.atNanos = atNanos
+            self.downNanos = downNanos
+        }
+    }
+
+    public init(seed: UInt64, agentCount: Int, durationNanos: Int64, planBytes: [UInt8]) {
+        self.seed = seed
+        self.agentCount = agentCount
+        self.durationNanos = durationNanos
+        self.planBytes = planBytes
+    }
+
+    /// The end of the last injected fault (0 when none).
+    var lastFaultEndNanos: Int64 {
+        var end: Int64 = 0
+        for o in coordinatorOutages { end = max(end, o.atNanos + o.downNanos) }
+        for k in agentKills { end = max(end, k.atNanos + k.downNanos) }
+        for p in network.partitions { end = max(end, p.endNanos) }
+        for j in agentJoins { end = max(end, j) }
+        if let s = secondCoordinatorAtNanos { end = max(end, s) }
+        if let g = firstCoordinatorGracefulStopAtNanos { end = max(end, g) }
+        return end
+    }
+
+    /// A random scenario: everything drawn from the seed, in ranges where the
+    /// system must hold all its invariants.
+    public static func random(seed: UInt64, durationNanos: Int64, planBytes: [UInt8]) -> Scenario {
+        var r = SimulationRandom(seed: seed, stream: 0x5CE7)
+        var s = Scenario(seed: seed, agentCount: Int(1 + r.upTo(7)), durationNanos: durationNanos, planBytes: planBytes)
+        let second = Int64.nanosPerSecond
+        s.maxDriftPPM = r.uniform(0...200)
+        s.wanderPPMPerSegment = r.uniform(0...0.05)
+        s.network.lossProbability = r.uniform(0...0.3)
+        s.network.baseDelayNanos = 50_000 + r.upTo(400_000)
+        s.network.jitterToAgentNanos = r.upTo(5 * .nanosPerMillisecond)
+        s.network.jitterToCoordinatorNanos = r.upTo(5 * .nanosPerMillisecond)
+        s.network.duplicateProbability = r.uniform(0...0.05)
+        s.targetSkewNanos = 5 * .nanosPerMillisecond
+        s.coordinatorClockOffsetNanos = r.upTo(10 * second)
+        let faultWindow = max(durationNanos - s.recoveryNanos, durationNanos / 2)
+        if r.chance(0.5) {
+            let at = 20 * second + r.upTo(max(faultWindow - 30 * second, 0))
+            s.coordinatorOutages.append(Outage(atNanos: at, downNanos: r.upTo(8 * second),
+                                               replacementClockOffsetNanos: r.upTo(20 * second) - 10 * second))
+        }
+        if r.chance(0.3) {
+            let start = 15 * second + r.upTo(max(faultWindow - 20 * second, 0))
+            let agents: Set<Int> = r.chance(0.5) ? [] : [Int(r.upTo(Int64(s.agentCount - 1)))]
+            s.network.partitions.append(.init(startNanos: start, endNanos: start + r.upTo(20 * second), agents: agents))
+        }
+        if r.chance(0.3) {
+            let victim = Int(r.upTo(Int64(s.agentCount - 1)))
+            s.agentKills.append(AgentKill(agent: victim, atNanos: 10 * second + r.upTo(max(faultWindow - 15 * second, 0)),
+                                          downNanos: r.upTo(5 * second)))
+        }
+        if r.chance(0.2) { s.agentJoins.append(5 * second + r.upTo(max(faultWindow - 10 * second, 0))) }
+        return s
+    }
+}

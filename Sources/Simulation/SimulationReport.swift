@@ -1,0 +1,74 @@
+import JunctionCore
+
+/// What a run measured, and every invariant it saw broken.
+public struct SimulationReport: Sendable {
+    public var scenario: Scenario
+    /// |agent's timebase estimate − its coordinator's timebase| while locked.
+    public var clockError = Histogram()
+    /// Spread of the true instants at which locked agents made the same change.
+    public var changeSkew = Histogram()
+    /// Seconds from each agent's first tick to its first lock.
+    public var lockDelaysNanos: [Int64] = []
+    public var lockedNanos: Int64 = 0
+    public var aliveNanos: Int64 = 0
+    public var violations: [SimulationViolation] = []
+    public var violationCount = 0
+    public var events: [String] = []
+    public var datagramsDelivered: UInt64 = 0
+    public var datagramsLost: UInt64 = 0
+    public var transitions: UInt64 = 0
+    /// Largest step of the timebase an agent followed across a change of
+    /// coordinator (|new source − old source| at the switch).
+    public var largestSourceStepNanos: Int64 = 0
+    public var wallSeconds: Double = 0
+
+    public var passed: Bool { violationCount == 0 }
+
+    mutating func violate(_ kind: String, _ detail: String, atNanos: Int64) {
+        violationCount += 1
+        if violations.count < 50 { violations.append(SimulationViolation(kind: kind, detail: detail, atNanos: atNanos)) }
+    }
+
+    mutating func note(_ text: String, atNanos: Int64) {
+        if events.count < 200 { events.append("\(formatSeconds(atNanos - atNanos % .nanosPerMillisecond)): \(text)") }
+    }
+
+    /// The human summary printed by `junction simulate --virtual`.
+    public func summary() -> String {
+        func us(_ n: Int64) -> String { n >= 10_000 ? "\(n / 1_000) us" : "\(Double(n / 10) / 100) us" }
+        let locked = aliveNanos > 0 ? Double(lockedNanos) / Double(aliveNanos) * 100 : 0
+        let sortedLock = lockDelaysNanos.sorted()
+        var lines = [
+            "junction simulate --virtual: seed \(scenario.seed), \(scenario.agentCount) agents, \(formatSeconds(scenario.durationNanos)) virtual in \(String(format2(wallSeconds))) s wall",
+            "network: loss \(Int(scenario.network.lossProbability * 100))%, jitter 0-\(us(scenario.network.jitterToAgentNanos)) to agents, 0-\(us(scenario.network.jitterToCoordinatorNanos)) back; drift up to \(Int(scenario.maxDriftPPM)) ppm",
+            "change skew between agents: p50 \(us(changeSkew.quantile(0.5))), p99 \(us(changeSkew.quantile(0.99))), max \(us(changeSkew.maxNanos)) over \(changeSkew.count) changes",
+            "clock error while locked:   p50 \(us(clockError.quantile(0.5))), p99 \(us(clockError.quantile(0.99))), max \(us(clockError.maxNanos)) over \(clockError.count) samples",
+            "time locked: \(format2(locked))% of agent time; lock after first tick: max \(formatSeconds(sortedLock.last ?? 0))",
+            "largest timebase step at a change of coordinator: \(us(largestSourceStepNanos))",
+            "datagrams: \(datagramsDelivered) delivered, \(datagramsLost) lost; light changes: \(transitions)",
+            "invariant violations: \(violationCount)",
+        ]
+        for v in violations.prefix(10) { lines.append("  VIOLATION \(v)") }
+        if !events.isEmpty {
+            lines.append("notable events:")
+            lines += events.prefix(30).map { "  \($0)" }
+            if events.count > 30 { lines.append("  ... \(events.count - 30) more") }
+        }
+        if !passed {
+            lines.append("replay with: junction simulate --virtual --seed \(scenario.seed) (same options)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func format2(_ v: Double) -> String {
+        let scaled = (v * 100).rounded() / 100
+        return "\(scaled)"
+    }
+}
+
+public struct SimulationViolation: Sendable, CustomStringConvertible {
+    public var kind: String
+    public var detail: String
+    public var atNanos: Int64
+    public var description: String { "\(kind) at t=\(formatSeconds(atNanos)): \(detail)" }
+}

@@ -1,0 +1,161 @@
+import JunctionCore
+import Testing
+@testable import NodeAgent
+
+/// Behaviour of the discipline on hand-made exchanges: steps, rejections,
+/// restarts, source changes and the inverse mapping.
+@Suite struct ClockDisciplineTests {
+    static let epoch: Int64 = 1_700_000_000 * .nanosPerSecond
+    static let oneWay: Int64 = 200 * .nanosPerMicrosecond
+    static let hold: Int64 = 50 * .nanosPerMillisecond
+
+    /// A clean exchange sent at local `t1` by a clock that is exactly the
+    /// timebase minus `epoch` plus `shift` (so the true offset is epoch − shift).
+    static func exchange(at t1: Int64, shift: Int64 = 0) -> ClockSample {
+        let t2 = t1 + oneWay + epoch - shift
+        let t3 = t2 + hold
+        return ClockSample(t1: LocalInstant(nanos: t1), t2: TimebaseInstant(nanos: t2),
+                           t3: TimebaseInstant(nanos: t3), t4: LocalInstant(nanos: t1 + 2 * oneWay + hold))
+    }
+
+    /// A discipline fed `seconds` of clean exchanges at 10 Hz from local `start`.
+    static func locked(seconds: Int64 = 20, start: Int64 = 5 * .nanosPerSecond) -> ClockDiscipline {
+        var d = ClockDiscipline()
+        for i in 0..<(seconds * 10) { _ = d.add(exchange(at: start + i * 100 * .nanosPerMillisecond)) }
+        return d
+    }
+
+    @Test func isEmptyBeforeTheFirstSample() {
+        let d = ClockDiscipline()
+        #expect(d.timebase(at: LocalInstant(nanos: 0)) == nil)
+        #expect(d.local(at: TimebaseInstant(nanos: 0)) == nil)
+        #expect(d.errorBoundNanos(at: LocalInstant(nanos: 0)) == .max)
+        #expect(!d.isLocked)
+    }
+
+    @Test func firstSampleStepsToTheMeasuredOffset() {
+        var d = ClockDiscipline()
+        let outcome = d.add(Self.exchange(at: .nanosPerSecond))
+        guard case .stepped = outcome else { Issue.record("got \(outcome)"); return }
+        let at = LocalInstant(nanos: .nanosPerSecond + 2 * Self.oneWay + Self.hold)
+        #expect(d.timebase(at: at)!.nanos - Self.epoch - at.nanos == 0)
+        #expect(d.errorBoundNanos(at: at) >= Self.oneWay)
+    }
+
+    @Test func locksOnCleanSamplesAndStaysExact() {
+        let d = Self.locked()
+        #expect(d.isLocked)
+        let at = LocalInstant(nanos: 30 * .nanosPerSecond)
+        #expect((d.timebase(at: at)!.nanos - Self.epoch - at.nanos).magnitude <= 2)
+        #expect(d.frequencyPPM.magnitude < 0.1)
+        #expect(d.isLocked(at: at))
+    }
+
+    @Test func garbageIsRejectedWithoutDisturbingTheEstimate() {
+        var d = Self.locked()
+        let probes = [25, 60, 3_600].map { LocalInstant(nanos: $0 * .nanosPerSecond) }
+        let before = probes.map { (d.timebase(at: $0), d.errorBoundNanos(at: $0)) }
+        let t1: Int64 = 25 * .nanosPerSecond
+        var good = Self.exchange(at: t1)
+        var negativeDelay = good; negativeDelay.t4 = good.t1 + 1_000
+        var backwardsHold = good; backwardsHold.t3 = good.t2 - 1
+        var absurd = good; absurd.t2 = TimebaseInstant(nanos: .max - Self.hold - 5); absurd.t3 = TimebaseInstant(nanos: .max - 5)
+        var overflow = good; overflow.t1 = LocalInstant(nanos: .min + 10)
+        var farOff = good; farOff.t2 = good.t2 + 50 * .nanosPerMillisecond; farOff.t3 = good.t3 + 50 * .nanosPerMillisecond
+        var slow = good; slow.t4 = good.t4 + 40 * .nanosPerMillisecond
+        var inverted = good; inverted.t4 = good.t1 - 1
+        var stale = good; stale.t1 = LocalInstant(nanos: 0); stale.t4 = LocalInstant(nanos: 2 * Self.oneWay + Self.hold)
+        let cases: [(ClockSample, SampleRejection)] = [
+            (negativeDelay, .negativeDelay), (backwardsHold, .negativeHoldTime), (absurd, .offsetOutlier), (overflow, .invalidTimestamps),
+            (farOff, .offsetOutlier), (slow, .delayOutlier), (inverted, .invalidTimestamps), (stale, .outOfOrder),
+        ]
+        for (sample, reason) in cases {
+            #expect(d.add(sample) == .rejected(reason))
+        }
+        let after = probes.map { (d.timebase(at: $0), d.errorBoundNanos(at: $0)) }
+        #expect(before.map(\.0) == after.map(\.0))
+        #expect(before.map(\.1) == after.map(\.1))
+        good.t1 = good.t1 + 1
+        #expect(d.add(good) == .accepted)
+    }
+
+    @Test func aTimebaseJumpAfterLockIsReportedAsAStep() {
+        var d = Self.locked()
+        let jump: Int64 = 1 * .nanosPerSecond
+        var outcomes: [SampleOutcome] = []
+        for i in 0..<Int64(10) {
+            outcomes.append(d.add(Self.exchange(at: 25 * .nanosPerSecond + i * 100 * .nanosPerMillisecond, shift: -jump)))
+        }
+        #expect(outcomes.prefix(9).allSatisfy { $0 == .rejected(.offsetOutlier) })
+        guard case .stepped(let by) = outcomes[9] else { Issue.record("got \(outcomes[9])"); return }
+        #expect((by - jump).magnitude < 10 * .nanosPerMicrosecond)
+        #expect(!d.isLocked)
+        #expect(d.stepCount == 1 && d.restartCount == 1)
+    }
+
+    @Test func aSmallShiftAfterLockIsSlewedNotStepped() {
+        var d = Self.locked()
+        let shift: Int64 = 5 * .nanosPerMillisecond
+        var previous = d.timebase(at: LocalInstant(nanos: 25 * .nanosPerSecond + 2 * Self.oneWay + Self.hold))!
+        for i in 1...Int64(300) {
+            let t1 = 25 * .nanosPerSecond + i * 100 * .nanosPerMillisecond
+            let frequencyBefore = d.frequencyPPM.magnitude
+            let outcome = d.add(Self.exchange(at: t1, shift: -shift))
+            if case .stepped = outcome { Issue.record("stepped at \(i)") }
+            let now = d.timebase(at: LocalInstant(nanos: t1 + 2 * Self.oneWay + Self.hold))!
+            // The regression reads part of the shift as frequency; the rate
+            // stays within that frequency plus the 500 ppm slew limit.
+            let rate = max(frequencyBefore, d.frequencyPPM.magnitude) + 500
+            let advanced = now - previous
+            #expect(advanced >= 0)
+            #expect(Double(advanced - 100 * .nanosPerMillisecond) <= 1e5 * rate * 1e-6 * 1e3 + 2)
+            previous = now
+        }
+        let end = LocalInstant(nanos: 56 * .nanosPerSecond)
+        #expect((d.timebase(at: end)!.nanos - Self.epoch - shift - end.nanos).magnitude < 20 * .nanosPerMicrosecond)
+        #expect(d.isLocked)
+    }
+
+    @Test func switchingSourceKeepsTheMappingWithoutAStep() {
+        var d = Self.locked()
+        let probe = LocalInstant(nanos: 25 * .nanosPerSecond)
+        let before = d.timebase(at: probe)
+        d.switchSource()
+        #expect(d.timebase(at: probe) == before)
+        #expect(d.isLocked)
+        for i in 0..<Int64(50) {
+            let outcome = d.add(Self.exchange(at: 25 * .nanosPerSecond + i * 100 * .nanosPerMillisecond,
+                                              shift: -300 * .nanosPerMicrosecond))
+            #expect(outcome == .accepted)
+        }
+    }
+
+    @Test func resetForgetsEverything() {
+        var d = Self.locked()
+        d.reset()
+        #expect(d.timebase(at: LocalInstant(nanos: 0)) == nil)
+        #expect(!d.isLocked)
+    }
+
+    @Test func boundGrowsInHoldover() {
+        let d = Self.locked()
+        let soon = d.errorBoundNanos(at: LocalInstant(nanos: 26 * .nanosPerSecond))
+        let hourLater = d.errorBoundNanos(at: LocalInstant(nanos: 3_626 * .nanosPerSecond))
+        #expect(soon < 1 * .nanosPerMillisecond)
+        #expect(hourLater >= soon + 3_600 * 15 * .nanosPerMicrosecond)
+    }
+
+    @Test(arguments: [Int64(0), 250, -430, 12_345])
+    func inverseIsExactOverDaysWhileSlewing(pendingNanos: Int64) {
+        let m = ClockMapping(anchorLocalNanos: 86_400 * 3 * .nanosPerSecond, anchorTimebaseNanos: Self.epoch,
+                             frequency: -187.3e-6, pendingNanos: pendingNanos * 1_000, slewRate: 500e-6)
+        var random = SplitMix64(seed: UInt64(pendingNanos.magnitude))
+        for _ in 0..<2_000 {
+            let local = m.anchorLocalNanos - .nanosPerSecond + random.below(orEqual: 86_400 * .nanosPerSecond)
+            let timebase = m.timebaseNanos(atLocal: local)
+            let back = m.localNanos(atTimebase: timebase)
+            #expect(back <= local && local - back <= 2)
+            #expect(m.timebaseNanos(atLocal: back) == timebase)
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import NodeAgent
-
-@Test func NodeAgentModuleLoads() { #expect(Bool(true)) }

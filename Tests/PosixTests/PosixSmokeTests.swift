@@ -1,4 +1,0 @@
-import Testing
-@testable import Posix
-
-@Test func PosixModuleLoads() { #expect(Bool(true)) }

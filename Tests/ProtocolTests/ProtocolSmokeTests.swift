@@ -1,4 +1,0 @@
-import Testing
-@testable import Protocol
-
-@Test func ProtocolModuleLoads() { #expect(Bool(true)) }
