@@ -13,9 +13,9 @@ import Posix
 /// `/metrics` shows the mean and largest gap between the two
 /// (`junction_receive_stamp_delay_seconds`): the error the plain reading
 /// would have added to every sample.
-enum ReceiveTime {
+public enum ReceiveTime {
     /// The arrival on `CLOCK_MONOTONIC`.
-    static func monotonicNanos(of datagram: ReceivedDatagram, clock: MonotonicClock) -> Int64 {
+    public static func monotonicNanos(of datagram: ReceivedDatagram, clock: MonotonicClock) -> Int64 {
         guard let kernel = datagram.kernelRealtimeNanos else { return datagram.monotonicNanos }
         let monotonic = clock.nowNanos()
         let realtime = clock.realtimeNanos()
@@ -25,7 +25,7 @@ enum ReceiveTime {
     }
 
     /// The arrival on `CLOCK_REALTIME` (the coordinator's clock).
-    static func realtimeNanos(of datagram: ReceivedDatagram, clock: MonotonicClock) -> Int64 {
+    public static func realtimeNanos(of datagram: ReceivedDatagram, clock: MonotonicClock) -> Int64 {
         if let kernel = datagram.kernelRealtimeNanos { return kernel }
         return datagram.monotonicNanos + (clock.realtimeNanos() - clock.nowNanos())
     }
