@@ -184,20 +184,31 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     /// While another coordinator leads, stay on the timebase the agents run.
     private mutating func trackStandby() {
-        let values = adoptionSamples.values.sorted()
-        guard !values.isEmpty else { return }
-        offsetNanos = values[values.count / 2]
+        guard let adopted = adoptedOffset() else { return }
+        offsetNanos = adopted
         if adoptionSamples.count > configuration.maximumAgents { adoptionSamples.removeAll() }
+    }
+
+    /// The offset that puts this coordinator on the agents' timebase.
+    ///
+    /// Each agent's best sample is its timebase minus our clock at receipt,
+    /// which is the true offset less a one-way delay (and that agent's own
+    /// small error). The agents agree to within their error bounds, so the
+    /// second-largest best sample is the least delayed without trusting any
+    /// single agent: one agent far ahead cannot drag the timebase with it.
+    func adoptedOffset() -> Int64? {
+        let values = adoptionSamples.values.sorted()
+        guard let last = values.last else { return nil }
+        return values.count >= 3 ? values[values.count - 2] : last
     }
 
     private mutating func finishAdoption(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         term = highestTermHeard + 1
-        let values = adoptionSamples.values.sorted()
-        if values.isEmpty {
-            output.notes.append(.startedOwnTimebase(term: term))
+        if let adopted = adoptedOffset() {
+            offsetNanos = adopted
+            output.notes.append(.adopted(offsetNanos: offsetNanos, fromAgents: adoptionSamples.count, term: term))
         } else {
-            offsetNanos = values[values.count / 2]
-            output.notes.append(.adopted(offsetNanos: offsetNanos, fromAgents: values.count, term: term))
+            output.notes.append(.startedOwnTimebase(term: term))
         }
         adoptionSamples.removeAll()
         phase = .serving

@@ -63,6 +63,7 @@ enum VirtualSimulateCommand {
         let started = MonotonicClock().nowNanos()
         var report = simulation.run()
         report.wallSeconds = Double(MonotonicClock().nowNanos() - started) / 1e9
+        if FileIO.environment("JUNCTION_SIM_TRACE") != nil { report.eventLimit = 2000 }
         FileIO.printOut(report.summary() + "\n")
         return report.passed ? 0 : 1
     }

@@ -19,7 +19,7 @@ public struct AgentConfiguration: Sendable {
     /// Reports while unsynced or locking: a burst, each answered by an
     /// immediate tick, so the first lock comes in about a second (like
     /// NTP's iburst).
-    public var burstReportIntervalNanos: Int64 = 25 * .nanosPerMillisecond
+    public var burstReportIntervalNanos: Int64 = 15 * .nanosPerMillisecond
     /// Reports to every coordinator address, so a new one can adopt the timebase.
     public var broadcastReportIntervalNanos: Int64 = 1 * .nanosPerSecond
     /// Hello to every coordinator address until ticks arrive.
@@ -30,10 +30,20 @@ public struct AgentConfiguration: Sendable {
     public var sourceTimeoutNanos: Int64 = 1_500 * .nanosPerMillisecond
     /// Locked needs an error bound at most this.
     public var lockBoundNanos: Int64 = 700 * .nanosPerMicrosecond
+    /// While locking, the head already follows the plan once the error bound
+    /// is this small: safe (far below any clearance) and within the lockstep
+    /// target, so a new agent shows the right aspect in about a second.
+    public var followBoundNanos: Int64 = 1 * .nanosPerMillisecond
     /// Locked also needs the frequency known to within this: right after the
     /// first samples the bound is small but the frequency is not, and the
     /// error would grow between samples.
     public var lockFrequencyUncertaintyPPM: Double = 120
+    /// After following a new coordinator, the bound carries this much extra
+    /// until `sourceSettleSamples` samples from it were accepted: the new
+    /// coordinator adopted the timebase from the agents to within a one-way
+    /// delay, and until its samples are in, only that bounds the difference.
+    public var sourceChangeAllowanceNanos: Int64 = 2 * .nanosPerMillisecond
+    public var sourceSettleSamples: Int = 20
     /// Flash when the error bound exceeds this fraction of the plan's all-red.
     public var flashFractionOfAllRed: Double = 0.1
     /// How the clock is disciplined.

@@ -22,6 +22,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private var sourceAddresses: [UInt64: Address] = [:]
     private var sequence: UInt64 = 0
     private var lastAcceptedSampleAt: LocalInstant?
+    /// Samples accepted since the followed coordinator changed (nil: never changed).
+    private var samplesSinceSourceChange: Int?
     private var lastTickAt: LocalInstant?
     private var nextReportAt: LocalInstant
     private var nextBroadcastAt: LocalInstant
@@ -50,7 +52,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         promotePlans(now: now)
         if sources.reselect(atNanos: now.nanos), let current = sources.current {
             output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
-            clock.switchSource()
+            switchSource()
         }
         evaluateState(now: now, into: &output)
         sequencer.advance(to: now, plan: planView())
@@ -73,7 +75,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         case let .goodbye(goodbye):
             if sources.goodbye(id: goodbye.coordinatorID, atNanos: now.nanos), let current = sources.current {
                 output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
-                clock.switchSource()
+                switchSource()
             }
         case .report, .hello:
             inbox.record(.unknownType)
@@ -86,7 +88,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         if sourceAddresses.count > SourceSelector.maximumSources { sourceAddresses = [tick.coordinatorID: source] }
         if sources.heard(id: tick.coordinatorID, term: tick.term, atNanos: now.nanos), let current = sources.current {
             output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
-            clock.switchSource()
+            switchSource()
         }
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
@@ -96,6 +98,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         case .accepted:
             counters.samplesAccepted += 1
             lastAcceptedSampleAt = now
+            samplesSinceSourceChange = samplesSinceSourceChange.map { $0 + 1 }
         case let .stepped(byNanos):
             counters.samplesAccepted += 1
             lastAcceptedSampleAt = now
@@ -135,6 +138,12 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
     }
 
+    private mutating func switchSource() {
+        // The first coordinator ever followed is no change of source.
+        if clock.timebase(at: LocalInstant(nanos: 0)) != nil { samplesSinceSourceChange = 0 }
+        clock.switchSource()
+    }
+
     // MARK: State
 
     private func headResolver() -> PlanSchedule.HeadResolver {
@@ -167,7 +176,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// The agent state machine: one switch over the state, with the inputs
     /// (clock quality, sample freshness, plan) as conditions.
     private mutating func evaluateState(now: LocalInstant, into output: inout AgentOutput<Address>) {
-        let bound = clock.errorBoundNanos(at: now)
+        let bound = errorBoundNanos(at: now)
         let fresh = lastAcceptedSampleAt.map { now - $0 <= configuration.holdoverAfterNanos } ?? false
         let hasHead = currentHead != nil
         let canShowPlan = clock.isLocked(at: now) && bound <= configuration.lockBoundNanos
@@ -178,6 +187,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         case .locking:
             if canShowPlan && fresh {
                 transition(to: .locked, reason: "error bound \(bound) ns", now: now, into: &output)
+            } else {
+                let follow = hasHead && fresh && bound <= configuration.followBoundNanos
+                let goal: HeadSequencer.Goal = follow ? .followPlan : .hold(configuration.startupAspect)
+                if sequencer.goal != goal { sequencer.setGoal(goal, now: now, plan: planView()) }
             }
         case .locked:
             if !hasHead {
@@ -264,7 +277,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public func report(now: LocalInstant) -> Report {
         let timebase = clock.timebase(at: now)
         let head = currentHead
-        let bound = clock.errorBoundNanos(at: now)
+        let bound = errorBoundNanos(at: now)
         return Report(
             ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance,
             board: configuration.board ?? "", planID: PlanID(rawValue: schedule.current?.id ?? 0), state: state,
@@ -272,7 +285,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             errorBoundNanos: bound == .max ? -1 : bound,
             head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: sequencer.shown) },
             sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
-            sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? 0,
+            sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
             drops: inbox.drops.counts)
     }
 
@@ -285,8 +298,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         return max(wake, now + 1)
     }
 
-    /// The error bound now, for reports and metrics (`Int64.max` before any sample).
-    public func errorBoundNanos(at now: LocalInstant) -> Int64 { clock.errorBoundNanos(at: now) }
+    /// The error bound now, for reports and metrics (`Int64.max` before any
+    /// sample): the clock's, plus the allowance for a recent change of source.
+    public func errorBoundNanos(at now: LocalInstant) -> Int64 {
+        let bound = clock.errorBoundNanos(at: now)
+        guard bound != .max, let settled = samplesSinceSourceChange, settled < configuration.sourceSettleSamples else { return bound }
+        return bound + configuration.sourceChangeAllowanceNanos
+    }
 }
 
 /// Counts kept by an agent, for metrics.

@@ -84,7 +84,7 @@ extension ClockDiscipline {
     /// the single best sample at the prior frequency.
     private mutating func chooseReference(at now: Int64) {
         let maxFrequency = configuration.maxFrequencyPPM * 1e-6
-        var best = estimator.fit.map { ($0.line, estimator.frequencyUncertainty) }
+        var best = estimator.combinedLine.map { ($0, estimator.frequencyUncertainty) }
         if (best?.1 ?? .infinity) > configuration.envelopeUntilUncertaintyPPM * 1e-6,
            let envelope = EnvelopeFit(samples: window, atLocal: now, maxFrequency: maxFrequency),
            envelope.frequencyUncertainty < best?.1 ?? estimator.frequencyUncertainty {

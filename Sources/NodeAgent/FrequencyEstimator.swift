@@ -25,13 +25,35 @@ struct FrequencyEstimator: Sendable {
         priorUncertainty = maxFrequency
     }
 
-    /// Timebase nanoseconds gained per local nanosecond, as a fraction.
-    var frequency: Double { fit?.line.frequency ?? priorFrequency }
+    /// Timebase nanoseconds gained per local nanosecond, as a fraction: the
+    /// regression, weighted against the prior by inverse variance, so that
+    /// a short fit after a change of source does not throw away a frequency
+    /// that was known far better.
+    var frequency: Double {
+        guard let fit else { return priorFrequency }
+        let (wFit, wPrior) = weights(fit)
+        return (fit.line.frequency * wFit + priorFrequency * wPrior) / (wFit + wPrior)
+    }
 
     /// An honest-leaning bound on |estimated − true frequency|, without wander.
     var frequencyUncertainty: Double {
         guard let fit else { return priorUncertainty }
-        return min(fit.frequencyUncertainty, 2 * maxFrequency)
+        let (wFit, wPrior) = weights(fit)
+        return min(1 / (wFit + wPrior).squareRoot(), 2 * maxFrequency)
+    }
+
+    /// The regression's line turned to the combined frequency about its
+    /// anchor (the weighted centre of its points).
+    var combinedLine: ReferenceLine? {
+        guard var line = fit?.line else { return nil }
+        line.frequency = frequency
+        return line
+    }
+
+    private func weights(_ fit: WeightedLineFit) -> (fit: Double, prior: Double) {
+        let fitU = max(min(fit.frequencyUncertainty, 2 * maxFrequency), 1e-12)
+        let priorU = max(priorUncertainty, 1e-12)
+        return (1 / (fitU * fitU), 1 / (priorU * priorU))
     }
 
     /// Adds a sample; returns true when a block closed (and the line may have moved).

@@ -12,7 +12,12 @@ public struct SourceSelector: Sendable {
 
     private var heard: [UInt64: (term: UInt64, lastNanos: Int64)] = [:]
     private var goodbyes: Set<UInt64> = []
-    public private(set) var current: Source?
+    public private(set) var current: Source? {
+        didSet { if let current { lastTerm = max(lastTerm, current.term) } }
+    }
+    /// The highest term ever followed, reported even while no coordinator is
+    /// heard, so that a replacement takes a higher term.
+    public private(set) var lastTerm: UInt64 = 0
     public let timeoutNanos: Int64
     /// Bound on remembered coordinators.
     public static let maximumSources = 16

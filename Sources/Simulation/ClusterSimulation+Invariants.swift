@@ -16,7 +16,7 @@ extension ClusterSimulation {
             agents[i].everLocked = true
         }
         if core.state != .locked { agents[i].lockedSince = nil } else { agents[i].lastLockedAt = now }
-        let source = core.sources.current?.id ?? 0
+        let source = core.sources.current?.id ?? agents[i].followed
         let reference = source == 0 ? nil : timebase(ofCoordinatorWithID: source)
         checkClock(i, core: core, local: local, reference: reference, source: source)
         recordAspect(i, core: core, aspect: output.aspect, reference: reference)
@@ -63,6 +63,10 @@ extension ClusterSimulation {
         agents[i].aspect = aspect
         report.transitions += 1
         if let key { traces[key]?.changes.append(.init(atNanos: now - Self.epochNanos, aspect: aspect)) }
+        if let key, let reference {
+            let following = core.sequencer.program == .following && core.state != .unsynced && core.state != .flash
+            timebaseTraces[key, default: []].append((reference, aspect, following))
+        }
         // Lockstep: a plan change made by a locked agent, keyed by the
         // millisecond of the timebase it belongs to.
         guard core.state == .locked, core.sequencer.program == .following, let reference else { return }
@@ -110,6 +114,7 @@ extension ClusterSimulation {
                 report.violate("monitor", v.description, atNanos: v.atNanos)
             }
         }
+        if scenario.planChanges.isEmpty { checkTransitionsAgainstPlan() }
         if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
             let deadline = Self.epochNanos + scenario.lastFaultEndNanos + scenario.recoveryNanos
             for i in agents.indices where agents[i].core != nil {
@@ -118,6 +123,45 @@ extension ClusterSimulation {
                     continue
                 }
             }
+        }
+    }
+
+    /// No missed and no extra transitions: while a head follows the plan, its
+    /// changes on the timebase are exactly the plan's, each within 5 ms.
+    private mutating func checkTransitionsAgainstPlan() {
+        let tolerance = 5 * Int64.nanosPerMillisecond
+        let anchor = TimebaseInstant(nanos: 0)
+        for (key, changes) in timebaseTraces.sorted(by: { ($0.key.agent, $0.key.incarnation) < ($1.key.agent, $1.key.incarnation) }) {
+            let head = plan.assignment(junction: key.junction, group: key.group)
+            var run: [(timebase: Int64, aspect: Aspect, following: Bool)] = []
+            for change in changes + [(timebase: Int64.max, aspect: Aspect.off, following: false)] {
+                if change.following { run.append(change); continue }
+                if run.count >= 2 { compare(run, head: head, anchor: anchor, tolerance: tolerance, agent: key.agent) }
+                run.removeAll()
+            }
+        }
+    }
+
+    private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool)], head: HeadAssignment,
+                                  anchor: TimebaseInstant, tolerance: Int64, agent: Int) {
+        var ideal: [(Int64, Aspect)] = []
+        var t = TimebaseInstant(nanos: run[0].timebase + tolerance)
+        let last = run[run.count - 1].timebase
+        while let next = plan.nextChange(of: head, after: t, anchor: anchor), next.at.nanos <= last + tolerance {
+            ideal.append((next.at.nanos, next.aspect))
+            t = next.at
+        }
+        let observed = Array(run.dropFirst())
+        for k in 0..<max(observed.count, ideal.count) {
+            let seen = k < observed.count ? observed[k] : nil
+            let expected = k < ideal.count ? ideal[k] : nil
+            if let seen, let expected, seen.aspect == expected.1, abs(seen.timebase - expected.0) <= tolerance { continue }
+            let seenText = seen.map { "\($0.aspect) at \(formatSeconds($0.timebase - Self.epochNanos))" } ?? "nothing"
+            let expectedText = expected.map { "\($0.1) at \(formatSeconds($0.0 - Self.epochNanos))" } ?? "nothing"
+            report.violate(seen == nil ? "missed-transition" : (expected == nil ? "extra-transition" : "wrong-transition"),
+                           "agent \(agent) showed \(seenText) where the plan has \(expectedText) (change \(k + 1) of \(ideal.count))",
+                           atNanos: now - Self.epochNanos)
+            return
         }
     }
 }

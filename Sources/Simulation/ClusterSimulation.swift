@@ -51,6 +51,10 @@ public struct ClusterSimulation {
         var core: CoordinatorCore<Int>?
         var oscillator: Oscillator
         var generation: UInt64 = 0
+        let id: UInt64
+        /// The timebase offset it last served: after it dies, its timebase
+        /// goes on as the ground truth the agents hold in holdover.
+        var offsetNanos: Int64 = 0
     }
 
     struct TraceKey: Hashable {
@@ -72,6 +76,9 @@ public struct ClusterSimulation {
     var report: SimulationReport
     var traces: [TraceKey: HeadTrace] = [:]
     var traceEnds: [TraceKey: Int64] = [:]
+    /// Each head's changes on its coordinator's timebase, and whether the
+    /// head was following the plan then: compared with the plan's timeline.
+    var timebaseTraces: [TraceKey: [(timebase: Int64, aspect: Aspect, following: Bool)]] = [:]
     /// Per rounded timebase change instant: (min, max) reference error of
     /// the locked agents that made it, and how many.
     var pendingSkews: [Int64: (low: Int64, high: Int64, count: Int)] = [:]
@@ -211,13 +218,14 @@ public struct ClusterSimulation {
         let local = LocalInstant(nanos: oscillator.local(at: now))
         let config = CoordinatorConfiguration(id: random.next() | 1, key: key)
         let core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: scenario.planBytes, now: local)
-        coordinators.append(SimCoordinator(core: core, oscillator: oscillator))
+        coordinators.append(SimCoordinator(core: core, oscillator: oscillator, id: config.id))
         report.note("coordinator \(k) started (clock off by \(formatSeconds(clockOffsetNanos)))", atNanos: now - Self.epochNanos)
         handleCoordinator(k, .discovered(dnsList))
     }
 
     private mutating func killCoordinator(_ k: Int) {
-        guard coordinators[k].core != nil else { return }
+        guard let core = coordinators[k].core else { return }
+        coordinators[k].offsetNanos = core.offsetNanos
         coordinators[k].core = nil
         coordinators[k].generation += 1
         report.note("coordinator \(k) stopped", atNanos: now - Self.epochNanos)
@@ -231,11 +239,11 @@ public struct ClusterSimulation {
         queue.push(.dnsRefresh, at: now + 5 * .nanosPerSecond)
     }
 
-    /// A coordinator's timebase at the current true time.
+    /// A coordinator's timebase at the current true time (also after it died).
     mutating func timebase(ofCoordinatorWithID id: UInt64) -> Int64? {
-        for k in coordinators.indices {
-            guard let core = coordinators[k].core, core.configuration.id == id else { continue }
-            return coordinators[k].oscillator.local(at: now) + core.offsetNanos
+        for k in coordinators.indices where coordinators[k].id == id {
+            if let core = coordinators[k].core { coordinators[k].offsetNanos = core.offsetNanos }
+            return coordinators[k].oscillator.local(at: now) + coordinators[k].offsetNanos
         }
         return nil
     }

@@ -21,6 +21,8 @@ public struct SimulationReport: Sendable {
     /// coordinator (|new source − old source| at the switch).
     public var largestSourceStepNanos: Int64 = 0
     public var wallSeconds: Double = 0
+    /// How many notable events the summary lists.
+    public var eventLimit = 30
 
     public var passed: Bool { violationCount == 0 }
 
@@ -30,7 +32,7 @@ public struct SimulationReport: Sendable {
     }
 
     mutating func note(_ text: String, atNanos: Int64) {
-        if events.count < 200 { events.append("\(formatSeconds(atNanos - atNanos % .nanosPerMillisecond)): \(text)") }
+        if events.count < 2000 { events.append("\(formatSeconds(atNanos - atNanos % .nanosPerMillisecond)): \(text)") }
     }
 
     /// The human summary printed by `junction simulate --virtual`.
@@ -51,8 +53,8 @@ public struct SimulationReport: Sendable {
         for v in violations.prefix(10) { lines.append("  VIOLATION \(v)") }
         if !events.isEmpty {
             lines.append("notable events:")
-            lines += events.prefix(30).map { "  \($0)" }
-            if events.count > 30 { lines.append("  ... \(events.count - 30) more") }
+            lines += events.prefix(eventLimit).map { "  \($0)" }
+            if events.count > eventLimit { lines.append("  ... \(events.count - eventLimit) more") }
         }
         if !passed {
             lines.append("replay with: junction simulate --virtual --seed \(scenario.seed) (same options)")
