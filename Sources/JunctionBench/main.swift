@@ -7,4 +7,5 @@ if wanted("protocol") { ProtocolBench.run(into: &table) }
 if wanted("clock") { ClockBench.run(into: &table) }
 if wanted("timer") { TimerBench.run(into: &table) }
 if wanted("simulation") { SimulationBench.run(into: &table) }
+if wanted("loopback") { LoopbackBench.run(into: &table) }
 print(table.render())

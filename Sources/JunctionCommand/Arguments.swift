@@ -18,6 +18,8 @@ struct CommandFailure: Error, CustomStringConvertible {
 struct Arguments {
     private(set) var positional: [String] = []
     private var values: [String: String] = [:]
+    /// Every value of each option, in order, for repeatable options.
+    private var allValues: [String: [String]] = [:]
     private var flags: Set<String> = []
     let command: String
 
@@ -37,13 +39,16 @@ struct Arguments {
                     name = String(name[..<eq])
                 }
                 if valueOptions.contains(name) {
+                    let value: String
                     if let inline {
-                        values[name] = inline
+                        value = inline
                     } else {
                         guard i + 1 < words.count else { throw UsageError(message: "\(command): --\(name) needs a value") }
-                        values[name] = words[i + 1]
+                        value = words[i + 1]
                         i += 1
                     }
+                    values[name] = value
+                    allValues[name, default: []].append(value)
                 } else if flagOptions.contains(name) && inline == nil {
                     flags.insert(name)
                 } else {
@@ -71,6 +76,16 @@ struct Arguments {
         return nil
     }
 
+    /// Every value of a repeatable option (each may also be a comma list),
+    /// else the environment variable's comma list, else empty.
+    func list(_ name: String, environment: String? = nil) -> [String] {
+        let given = allValues[name] ?? environment.flatMap { FileIO.environment($0) }.map { [$0] } ?? []
+        return given.flatMap { $0.split(separator: ",").map { String($0).trimmingSpaces() } }.filter { !$0.isEmpty }
+    }
+
+    /// Whether the option was given on the command line (not the environment).
+    func given(_ name: String) -> Bool { values[name] != nil }
+
     func string(_ name: String, environment: String? = nil, default fallback: String) -> String {
         value(name, environment: environment) ?? fallback
     }
@@ -89,5 +104,12 @@ struct Arguments {
             throw UsageError(message: "\(command): --\(name) must be a number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
         }
         return v
+    }
+}
+
+
+extension String {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

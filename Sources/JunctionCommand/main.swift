@@ -6,8 +6,12 @@ let usage = """
 usage: junction <command> [options]
 
 commands:
+  simulate    run a coordinator and agents on this machine and watch them live
+              (--virtual: the whole cluster in virtual time from a seed)
+  agent       run one board's agent: follow the timebase, drive the light
+  coordinator send ticks and the plan to every agent
+  gpio        test a head's wiring
   plan        check, show and print example signal plans
-  simulate    --virtual: the whole cluster in virtual time from a seed
   help        this text
 
 Run 'junction <command> --help' for a command's options.
@@ -24,6 +28,10 @@ func runMain() -> Int32 {
         switch command {
         case "plan": return try PlanCommand.run(rest)
         case "simulate" where rest.contains("--virtual"): return try VirtualSimulateCommand.run(rest)
+        case "simulate": return try LiveSimulateCommand.run(rest)
+        case "agent": return try AgentCommand.run(rest)
+        case "coordinator": return try CoordinatorCommand.run(rest)
+        case "gpio": return try GPIOCommand.run(rest)
         case "help", "--help", "-h":
             FileIO.printOut(usage + "\n")
             return 0

@@ -1,0 +1,27 @@
+import Posix
+
+/// What the agent process needs besides the core's configuration: where to
+/// listen, how to find coordinators, and its side services.
+public struct AgentSettings: Sendable {
+    /// UDP address and port for ticks and plan chunks (7070 by default).
+    public var listenHost = "0.0.0.0"
+    public var port: UInt16 = 7070
+    /// The coordinator Service name, resolved every `resolveIntervalNanos`
+    /// for Hello and broadcast reports; nil to use only `coordinators`.
+    public var coordinatorService: String? = "coordinator"
+    public var coordinatorPort: UInt16 = 7071
+    /// Explicit coordinator addresses (`--coordinator host:port`), resolved
+    /// alongside the Service.
+    public var coordinators: [String] = []
+    public var resolveIntervalNanos: Int64 = 5_000_000_000
+    /// `/healthz`, `/readyz`, `/metrics`, `/status`; nil = no HTTP server.
+    public var httpPort: UInt16? = 8080
+    /// Stop when the parent process is no longer this one (`--parent-pid`):
+    /// the live simulator's children never outlive it.
+    public var parentPID: Int32?
+    /// How often the timing thread re-reads the schedule while sleeping, so a
+    /// wake-up moved earlier by the network thread is not missed.
+    public var recheckNanos: Int64 = 20_000_000
+
+    public init() {}
+}

@@ -1,0 +1,237 @@
+import Coordinator
+import JunctionCore
+import Posix
+import Protocol
+import Synchronization
+
+/// Runs a `CoordinatorCore` on a real socket and clock.
+///
+/// Why realtime: the coordinator's clock is the node's NTP-disciplined
+/// `CLOCK_REALTIME`, which makes a fresh cluster's timebase wall-clock time;
+/// a replacement coordinator adopts whatever the agents run instead. Sleeps
+/// are still absolute `CLOCK_MONOTONIC` sleeps (a realtime step must not
+/// stretch one), re-planned at least every 50 ms. The network thread hands
+/// reports with their kernel receive stamps (realtime) to the core; a
+/// housekeeping thread resolves the agents' Service and watches the plan file.
+public final class CoordinatorRuntime: Sendable {
+    public let settings: CoordinatorSettings
+    let socket: UDPSocket
+    let clock: MonotonicClock
+    let logger: Logger
+    let shared: Mutex<Shared>
+    private let threads = Mutex<[OSThread]>([])
+    private let http = Mutex<HTTPServer?>(nil)
+    private let onStopRequest: @Sendable () -> Void
+
+    struct Shared {
+        var core: CoordinatorCore<SocketAddress>
+        var wakeAt: LocalInstant
+        var lastNow: LocalInstant
+        var planFile: FileModification?
+        var stopping = false
+        var stats = CoordinatorRuntimeStatistics()
+    }
+
+    /// Binds the socket and starts the core with an already validated plan.
+    public init(
+        configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], settings: CoordinatorSettings,
+        clock: MonotonicClock = MonotonicClock(), logger: Logger, onStopRequest: @escaping @Sendable () -> Void = {}
+    ) throws(Errno) {
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+        self.onStopRequest = onStopRequest
+        socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
+        let now = LocalInstant(nanos: clock.realtimeNanos())
+        let core = CoordinatorCore<SocketAddress>(configuration: configuration, plan: plan, planBytes: planBytes, now: now)
+        shared = Mutex(Shared(core: core, wakeAt: now, lastNow: now, planFile: FileIO.modification(settings.planPath)))
+    }
+
+    public var port: UInt16 { (try? socket.localAddress().port) ?? settings.port }
+    public var httpPort: UInt16? { http.withLock { $0?.port } }
+
+    /// Discovers agents once and starts the HTTP server and the threads.
+    public func start() throws {
+        discover()
+        if let httpPort = settings.httpPort {
+            let server = try HTTPServer.start(port: httpPort) { [weak self] path in self?.route(path) }
+            http.withLock { $0 = server }
+        }
+        let timer = try OSThread { [self] in runTimer() }
+        let network = try OSThread { [self] in runNetwork() }
+        let housekeeping = try OSThread { [self] in runHousekeeping() }
+        threads.withLock { $0 = [timer, network, housekeeping] }
+    }
+
+    /// SIGTERM: says goodbye (so agents switch source at once), then stops
+    /// every thread. Idempotent.
+    public func shutdown() {
+        let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+            guard !s.stopping else { return [] }
+            let out = handleLocked(&s, .shutdown, now: now())
+            s.stopping = true
+            return out
+        }
+        send(sends)
+        let running = threads.withLock { t in defer { t = [] }; return t }
+        for thread in running { thread.join() }
+        http.withLock { server in server?.stop(); server = nil }
+    }
+
+    /// SIGHUP: re-reads the plan file now.
+    public func reloadPlan() { readPlan(reason: "SIGHUP") }
+
+    func now() -> LocalInstant { LocalInstant(nanos: clock.realtimeNanos()) }
+
+    // MARK: Core
+
+    func handleLocked(_ s: inout Shared, _ event: CoordinatorEvent<SocketAddress>, now reading: LocalInstant) -> [([UInt8], SocketAddress)] {
+        // Realtime can be stepped back by NTP; the core's time never runs back.
+        let now = max(reading, s.lastNow)
+        s.lastNow = now
+        let out = s.core.handle(event, now: now)
+        s.wakeAt = out.wakeAt
+        for note in out.notes { log(note) }
+        return out.sends.map { ($0.bytes, $0.to) }
+    }
+
+    func send(_ sends: [([UInt8], SocketAddress)]) {
+        guard !sends.isEmpty else { return }
+        var failures: UInt64 = 0
+        for (bytes, address) in sends {
+            do { try socket.send(bytes, to: address) } catch { failures += 1 }
+        }
+        let sent = UInt64(sends.count)
+        shared.withLock { s in
+            s.stats.datagramsSent += sent - failures
+            s.stats.sendErrors += failures
+        }
+    }
+
+    private func log(_ note: CoordinatorNote) {
+        switch note {
+        case let .adopted(offset, agents, term):
+            logger.info("adopted timebase", ["offset_ns": .int(offset), "agents": .int(Int64(agents)), "term": .int(Int64(term))])
+        case let .startedOwnTimebase(term):
+            logger.info("started own timebase", ["term": .int(Int64(term))])
+        case let .agentJoined(instance, ordinal):
+            logger.info("agent joined", ["instance": "\(String(instance, radix: 16))", "ordinal": .int(Int64(ordinal))])
+        case let .agentForgotten(instance):
+            logger.info("agent forgotten", ["instance": "\(String(instance, radix: 16))"])
+        case let .planScheduled(id, name, activation):
+            logger.info("plan accepted", ["plan": "\(String(id, radix: 16))", "name": "\(name)", "activation_ns": .int(activation.nanos)])
+        case let .planRefused(reason):
+            logger.warn("plan refused", ["reason": "\(reason)"])
+        case let .conflict(text):
+            logger.error("conflict", ["detail": "\(text)"])
+        case .goodbyeSent:
+            logger.info("goodbye sent")
+        }
+    }
+
+    // MARK: Threads
+
+    private func runTimer() {
+        while true {
+            let (wakeAt, stopping) = shared.withLock { s in (s.wakeAt, s.stopping) }
+            if stopping { return }
+            let wait = min(50_000_000, max(0, wakeAt - now()))
+            clock.sleep(untilNanos: clock.nowNanos() + wait)
+            let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+                let now = now()
+                guard !s.stopping, now >= s.wakeAt else { return [] }
+                return handleLocked(&s, .timer, now: now)
+            }
+            send(sends)
+        }
+    }
+
+    private func runNetwork() {
+        while true {
+            let stopping = shared.withLock { $0.stopping }
+            if stopping { return }
+            let datagram: ReceivedDatagram?
+            do { datagram = try socket.receive(timeoutNanos: 50_000_000) } catch {
+                logger.error("receive failed", ["error": "\(error.description)"])
+                clock.sleep(untilNanos: clock.nowNanos() + 100_000_000)
+                continue
+            }
+            guard let datagram else { continue }
+            let at = LocalInstant(nanos: ReceiveTime.realtimeNanos(of: datagram, clock: clock))
+            let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+                guard !s.stopping else { return [] }
+                s.stats.record(datagram)
+                return handleLocked(&s, .datagram(datagram.bytes, from: datagram.source), now: at)
+            }
+            send(sends)
+        }
+    }
+
+    private func runHousekeeping() {
+        var nextDiscovery = clock.nowNanos() + settings.discoveryIntervalNanos
+        var nextPlanPoll = clock.nowNanos() + settings.planPollIntervalNanos
+        while !shared.withLock({ $0.stopping }) {
+            clock.sleep(untilNanos: clock.nowNanos() + 50_000_000)
+            if let parent = settings.parentPID, ChildProcess.parentID != parent {
+                logger.warn("parent process gone, stopping", ["parent_pid": .int(Int64(parent))])
+                onStopRequest()
+                return
+            }
+            let t = clock.nowNanos()
+            if t >= nextDiscovery {
+                nextDiscovery = t + settings.discoveryIntervalNanos
+                discover()
+            }
+            if t >= nextPlanPoll {
+                nextPlanPoll = t + settings.planPollIntervalNanos
+                let current = FileIO.modification(settings.planPath)
+                let changed = shared.withLock { s in current != nil && current != s.planFile }
+                if changed { readPlan(reason: "file changed") }
+            }
+        }
+    }
+
+    /// Resolves the agents' Service plus the explicit addresses and tells the
+    /// core. A failed lookup tells it nothing, so a DNS hiccup does not make
+    /// it forget agents.
+    func discover() {
+        var found: [SocketAddress] = []
+        var failed = false
+        var names: [(String, UInt16)] = []
+        if let service = settings.agentsService { names.append((service, settings.agentPort)) }
+        for entry in settings.agents { if let (host, port) = SocketAddress.splitHostPort(entry) { names.append((host, port)) } }
+        for (host, port) in names {
+            do {
+                for address in try AddressResolver.resolve(host: host, port: port)
+                where (socket.isIPv6 || address.isIPv4) && !found.contains(address) {
+                    found.append(address)
+                }
+            } catch {
+                failed = true
+                logger.debug("agent lookup failed", ["error": "\(error.description)"])
+            }
+        }
+        if failed && found.isEmpty { return }
+        let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+            guard !s.stopping else { return [] }
+            return handleLocked(&s, .discovered(found), now: now())
+        }
+        send(sends)
+    }
+
+    private func readPlan(reason: String) {
+        let modification = FileIO.modification(settings.planPath)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(settings.planPath) } catch {
+            logger.warn("plan file unreadable, the running plan goes on", ["path": "\(settings.planPath)", "error": "\(error.description)"])
+            return
+        }
+        logger.debug("plan file read", ["path": "\(settings.planPath)", "reason": "\(reason)"])
+        let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+            s.planFile = modification
+            guard !s.stopping else { return [] }
+            return handleLocked(&s, .planFile(bytes, source: settings.planPath), now: now())
+        }
+        send(sends)
+    }
+}

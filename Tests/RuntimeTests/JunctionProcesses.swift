@@ -1,0 +1,114 @@
+import GPIO
+import JunctionCore
+import Posix
+import Testing
+
+/// Starts and watches `junction` processes for the multi-process tests.
+///
+/// The binary is `$JUNCTION_BINARY` if set, else `.build/debug/junction` of
+/// this package (found from `#filePath`). `swift build` (or `swift test`,
+/// which builds every target) must have run first; `.ci/run` builds the
+/// product before testing so the binary is never stale.
+struct JunctionProcesses {
+    let directory: String
+    let keyPath: String
+    let basePort: UInt16
+    let packageRoot: String
+
+    static func binary(file: String = #filePath) -> String {
+        if let path = FileIO.environment("JUNCTION_BINARY") { return path }
+        return root(file: file) + "/.build/debug/junction"
+    }
+
+    static func root(file: String = #filePath) -> String {
+        var parts = file.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/RuntimeTests/<file>.swift
+        return parts.joined(separator: "/")
+    }
+
+    /// A temporary directory with a fresh random key, and a random port
+    /// range so parallel runs on one machine do not collide.
+    init(name: String) throws {
+        directory = try FileIO.makeTemporaryDirectory(prefix: "junction-\(name)")
+        keyPath = directory + "/junction.key"
+        try FileIO.write((0..<32).map { _ in UInt8.random(in: 0...255) }, to: keyPath, mode: 0o600)
+        basePort = UInt16.random(in: 20_000...50_000) / 20 * 20
+        packageRoot = Self.root()
+        #expect(FileIO.modification(Self.binary()) != nil, "build the junction executable first: swift build --product junction")
+    }
+
+    var coordinatorPort: UInt16 { basePort + 19 }
+    var coordinatorHTTPPort: UInt16 { basePort + 18 }
+    func agentPort(_ ordinal: Int) -> UInt16 { basePort + UInt16(ordinal) }
+    func agentHTTPPort(_ ordinal: Int) -> UInt16 { basePort + 10 + UInt16(ordinal) }
+    var planPath: String { packageRoot + "/plans/crossroads.json" }
+
+    func run(_ arguments: [String], log: String) throws -> ChildProcess {
+        try ChildProcess.spawn(Self.binary(), arguments: arguments, outputPath: directory + "/" + log)
+    }
+
+    func startCoordinator(agents: [Int], log: String = "coordinator.log") throws -> ChildProcess {
+        var args = ["coordinator", "--plan", planPath, "--key-file", keyPath, "--listen", "127.0.0.1",
+                    "--port", "\(coordinatorPort)", "--http-port", "\(coordinatorHTTPPort)", "--parent-pid", "\(ChildProcess.currentID)"]
+        for ordinal in agents { args += ["--agent", "127.0.0.1:\(agentPort(ordinal))"] }
+        return try run(args, log: log)
+    }
+
+    func startAgent(_ ordinal: Int, driftPPM: Double, recording: String, shutdown: String = "red", extra: [String] = []) throws -> ChildProcess {
+        try run(["agent", "--ordinal", "\(ordinal)", "--listen", "127.0.0.1", "--port", "\(agentPort(ordinal))",
+                 "--coordinator", "127.0.0.1:\(coordinatorPort)", "--key-file", keyPath, "--output", "record",
+                 "--record", directory + "/" + recording, "--shutdown-aspect", shutdown, "--http-port", "\(agentHTTPPort(ordinal))",
+                 "--clock-drift-ppm", "\(driftPPM)", "--parent-pid", "\(ChildProcess.currentID)"] + extra,
+                log: recording + ".log")
+    }
+
+    /// The recorded aspect changes of one file, in order.
+    func recording(_ name: String) -> [RecordedAspect] {
+        guard let bytes = try? FileIO.read(directory + "/" + name) else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { RecordedAspect(jsonLine: String($0)) }
+    }
+
+    func log(_ name: String) -> String {
+        (try? FileIO.read(directory + "/" + name)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    func cleanUp() {
+        for name in FileIO.directoryEntries(directory) { FileIO.remove(directory + "/" + name) }
+        FileIO.remove(directory)
+    }
+}
+
+/// Waits for a condition, checking every 20 ms, until a deadline: the tests
+/// wait on observable state, never on a fixed sleep.
+@discardableResult
+func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+    let clock = MonotonicClock()
+    let deadline = clock.nowNanos() + Int64(seconds * 1e9)
+    while clock.nowNanos() < deadline {
+        if condition() { return true }
+        clock.sleep(untilNanos: min(deadline, clock.nowNanos() + 20_000_000))
+    }
+    return condition()
+}
+
+/// Sleeps until an absolute point of a scenario (the scenario's schedule,
+/// not a wait for a result).
+func sleep(untilMonotonic deadline: Int64) { MonotonicClock().sleep(untilNanos: deadline) }
+
+func httpStatus(port: UInt16, path: String) -> Int? {
+    (try? HTTPClient.get(port: port, path: path, timeoutNanos: 200_000_000))??.status
+}
+
+func httpBody(port: UInt16, path: String) -> String? {
+    (try? HTTPClient.get(port: port, path: path, timeoutNanos: 500_000_000))??.text
+}
+
+/// Sums the samples of one metric in a Prometheus text body.
+func metricSum(_ text: String, _ name: String, label: String? = nil) -> Double {
+    var total = 0.0
+    for line in text.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+        if let label, !line.contains(label) { continue }
+        if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { total += value }
+    }
+    return total
+}

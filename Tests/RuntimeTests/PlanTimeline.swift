@@ -1,0 +1,90 @@
+import GPIO
+import JunctionCore
+
+/// One head's cycle from the plan: what the recordings are checked against.
+struct PlanTimeline {
+    struct Segment {
+        var startNanos: Int64
+        var lengthNanos: Int64
+        var aspect: Aspect
+        var next: Aspect
+    }
+
+    let cycleNanos: Int64
+    let segments: [Segment]
+
+    init(plan: SignalPlan, ordinal: Int) {
+        let head = plan.head(board: nil, ordinal: ordinal)!
+        cycleNanos = plan.cycleNanos
+        var changes: [(Int64, Aspect)] = []
+        var t = TimebaseInstant(nanos: -1)
+        while let next = plan.nextChange(of: head, after: t, anchor: TimebaseInstant(nanos: 0)), next.at.nanos < plan.cycleNanos {
+            changes.append((next.at.nanos, next.aspect))
+            t = next.at
+        }
+        segments = changes.indices.map { i in
+            let (start, aspect) = changes[i]
+            let end = i + 1 < changes.count ? changes[i + 1].0 : changes[0].0 + plan.cycleNanos
+            return Segment(startNanos: start, lengthNanos: end - start, aspect: aspect, next: changes[(i + 1) % changes.count].1)
+        }
+    }
+
+    /// A change to `aspect`, followed after `durationNanos` by a change to
+    /// `next`: the segment it is, if the plan has one like it.
+    func segment(aspect: Aspect, next: Aspect, durationNanos: Int64, toleranceNanos: Int64) -> Segment? {
+        segments.first { $0.aspect == aspect && $0.next == next && abs($0.lengthNanos - durationNanos) <= toleranceNanos }
+    }
+
+    /// A matched change: when it happened (shared monotonic clock) and where
+    /// the cycle starts by it (`t - segment start`).
+    struct Match {
+        var monotonicNanos: Int64
+        var aspect: Aspect
+        var originNanos: Int64
+    }
+
+    /// Checks a recording: from the first change that starts a chain of
+    /// plan-conforming segments, every later segment must conform (no missed
+    /// or extra change). The last change (the shutdown, or a kill) ends the
+    /// chain without a length. Returns the matches and the failures.
+    func check(_ records: [RecordedAspect], toleranceNanos: Int64) -> (matches: [Match], skipped: Int, failures: [String]) {
+        var matches: [Match] = []
+        var failures: [String] = []
+        var started = false
+        var skipped = 0
+        guard records.count >= 2 else { return ([], records.count, ["too few changes: \(records.count)"]) }
+        for i in 0..<(records.count - 1) {
+            let a = records[i], b = records[i + 1]
+            let d = b.monotonicNanos - a.monotonicNanos
+            if let s = segment(aspect: a.aspect, next: b.aspect, durationNanos: d, toleranceNanos: toleranceNanos) {
+                started = true
+                matches.append(Match(monotonicNanos: a.monotonicNanos, aspect: a.aspect, originNanos: a.monotonicNanos - s.startNanos))
+            } else if !started {
+                skipped += 1
+            } else if i + 1 < records.count - 1 {
+                failures.append("change \(i): \(a.aspect) for \(Double(d) / 1e6) ms then \(b.aspect) is not in the plan")
+            }
+        }
+        return (matches, skipped, failures)
+    }
+}
+
+/// The largest difference of cycle origins between changes of different
+/// recordings that happened within `windowNanos` of each other.
+func maximumSkewNanos(_ runs: [[PlanTimeline.Match]], cycleNanos: Int64, windowNanos: Int64 = 20_000_000_000) -> (skew: Int64, pairs: Int) {
+    var worst: Int64 = 0
+    var pairs = 0
+    for i in runs.indices {
+        for j in runs.indices where j > i {
+            for a in runs[i] {
+                for b in runs[j] where abs(a.monotonicNanos - b.monotonicNanos) <= windowNanos {
+                    var d = floorMod(a.originNanos - b.originNanos, cycleNanos)
+                    if d > cycleNanos / 2 { d -= cycleNanos }
+                    worst = max(worst, abs(d))
+                    pairs += 1
+                }
+            }
+        }
+    }
+    return (worst, pairs)
+}
