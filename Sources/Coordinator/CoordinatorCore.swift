@@ -29,7 +29,12 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var agentOrder: [Address] = []
     public private(set) var inbox: Inbox
     public private(set) var counters = CoordinatorCounters()
-    private var adoptionSamples: [UInt64: Int64] = [:]
+    /// Per agent instance: its least-delayed recent sample of (its timebase −
+    /// our clock), and when it was taken.
+    private var adoptionSamples: [UInt64: (value: Int64, at: LocalInstant)] = [:]
+    /// A sample is replaced by a newer one once it is this old, so clocks that
+    /// drift apart over hours are followed.
+    static var adoptionSampleLifetimeNanos: Int64 { 10 * .nanosPerSecond }
     private var highestTermHeard: UInt64 = 0
     private var sequence: UInt64 = 0
     private var nextTickAt: LocalInstant
@@ -37,6 +42,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private var nextHousekeepingAt: LocalInstant
     /// Whether most reporting agents follow this coordinator (recounted each second).
     public private(set) var leading = false
+    /// Agents whose last report says they follow this coordinator.
+    public private(set) var followers = 0
     private struct GreenKey: Hashable { var junction: String; var group: Int }
     private var latestGreen: [GreenKey: (at: TimebaseInstant, ordinal: UInt32)] = [:]
 
@@ -79,7 +86,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             nextHousekeepingAt = now + 1 * .nanosPerSecond
             forgetSilentAgents(now: now, into: &output)
             let reports = agents.values.compactMap(\.lastReport)
-            leading = reports.filter { $0.sourceCoordinatorID == configuration.id }.count * 2 > reports.count
+            followers = reports.filter { $0.sourceCoordinatorID == configuration.id }.count
+            leading = followers * 2 > reports.count
         }
         schedule.promote(at: timebase(at: now)) { $0.plan.head(board: nil, ordinal: 0) }
         if phase == .serving {
@@ -132,7 +140,9 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         record.lastReport = report
         highestTermHeard = max(highestTermHeard, report.sourceTerm)
         let followsMe = report.sourceCoordinatorID == configuration.id
-        if followsMe {
+        // Echo every report, not only followers': the first tick an agent
+        // takes from this coordinator then already measures the difference.
+        if phase == .serving {
             record.pendingEcho = Echo(agentInstance: report.instance, reportSentAt: report.sentAt, reportReceivedAt: timebase(at: now))
         }
         agents[source] = record
@@ -147,8 +157,16 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             // theirs − ours = our offset minus the one-way delay: the largest
             // value seen is the least delayed.
             let sample = theirs.nanos - now.nanos
-            adoptionSamples[report.instance] = max(adoptionSamples[report.instance] ?? .min, sample)
-            if phase == .serving && !leading { trackStandby() }
+            if let kept = adoptionSamples[report.instance], kept.value >= sample,
+               now - kept.at < Self.adoptionSampleLifetimeNanos {
+                // The kept sample is less delayed and still fresh.
+            } else {
+                adoptionSamples[report.instance] = (sample, now)
+            }
+            // Re-adopt only while no agent follows this coordinator: once
+            // some do, its timebase is the cluster's, and agents that
+            // disagree flash and then come over to it.
+            if phase == .serving && followers == 0 { trackStandby() }
         }
         if phase == .serving, report.planID.rawValue != schedule.current?.id,
            record.lastPlanSent.map({ now - $0 >= configuration.planResendIntervalNanos }) ?? true {
@@ -197,7 +215,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// coordinator report every 200 ms, so each gives several); across agents
     /// the median, so no single agent's error drags the timebase.
     func adoptedOffset() -> Int64? {
-        let values = adoptionSamples.values.sorted()
+        let values = adoptionSamples.values.map(\.value).sorted()
         guard !values.isEmpty else { return nil }
         return values[values.count / 2]
     }
@@ -210,7 +228,6 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         } else {
             output.notes.append(.startedOwnTimebase(term: term))
         }
-        adoptionSamples.removeAll()
         phase = .serving
         nextTickAt = now
     }

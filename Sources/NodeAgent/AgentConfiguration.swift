@@ -44,8 +44,15 @@ public struct AgentConfiguration: Sendable {
     /// until `sourceSettleSamples` samples from it were accepted: the new
     /// coordinator adopted the timebase from the agents to within a one-way
     /// delay, and until its samples are in, only that bounds the difference.
-    public var sourceChangeAllowanceNanos: Int64 = 2 * .nanosPerMillisecond
+    public var sourceChangeAllowanceNanos: Int64 = 10 * .nanosPerMillisecond
     public var sourceSettleSamples: Int = 20
+    /// Ticks whose timebase differs from the held estimate by more than this
+    /// (or four error bounds, if larger) come from a coordinator that did not
+    /// adopt the cluster's time; they are ignored.
+    public var sourceDisagreementNanos: Int64 = 50 * .nanosPerMillisecond
+    /// How long an agent refuses (and flashes) before accepting a coordinator
+    /// whose timebase disagrees with the one it holds.
+    public var disagreementGraceNanos: Int64 = 10 * .nanosPerSecond
     /// Flash when the error bound exceeds this fraction of the plan's all-red.
     public var flashFractionOfAllRed: Double = 0.1
     /// How the clock is disciplined.

@@ -24,6 +24,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private var lastAcceptedSampleAt: LocalInstant?
     /// Samples accepted since the followed coordinator changed (nil: never changed).
     private var samplesSinceSourceChange: Int?
+    /// A coordinator's ticks disagree with the timebase held: since when, and lately.
+    private var disagreement: (since: LocalInstant, last: LocalInstant)?
     /// The tightest bound on |estimate − new coordinator's timebase| measured
     /// since the source changed, and when.
     private var sourceDifference: (bound: Int64, at: LocalInstant)?
@@ -87,6 +89,32 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     private mutating func receiveTick(_ tick: Tick, from source: Address, now: LocalInstant, into output: inout AgentOutput<Address>) {
         counters.ticksReceived += 1
+        // The cluster remembers the time: a coordinator whose timebase is far
+        // from the one this agent holds (one that started on its own clock
+        // while it could not hear the agents) is not followed. Followed by
+        // no one, it re-adopts the agents' timebase from their reports, and
+        // its ticks are then accepted.
+        if state == .locked || state == .holdover || disagreement != nil, let estimate = clock.timebase(at: now) {
+            let bound = errorBoundNanos(at: now)
+            let limit = max(configuration.sourceDisagreementNanos, bound > Int64.max / 8 ? .max : 4 * bound)
+            if abs(tick.sentAt - estimate) > limit {
+                counters.ticksDisagreeing += 1
+                let since = disagreement?.since ?? now
+                guard now - since >= configuration.disagreementGraceNanos else {
+                    // Two timebases in the cluster: flash (safe) while the
+                    // coordinator gets the chance to adopt ours.
+                    disagreement = (since, now)
+                    return
+                }
+                // It persisted: the coordinator's time wins. Start over from it.
+                disagreement = nil
+                clock.reset()
+                lastAcceptedSampleAt = nil
+                transition(to: .unsynced, reason: "coordinator timebase differs by \(tick.sentAt - estimate) ns", now: now, into: &output)
+            } else if tick.coordinatorID == sources.current?.id || sources.current == nil {
+                disagreement = nil
+            }
+        }
         sourceAddresses[tick.coordinatorID] = source
         if sourceAddresses.count > SourceSelector.maximumSources { sourceAddresses = [tick.coordinatorID: source] }
         if sources.heard(id: tick.coordinatorID, term: tick.term, atNanos: now.nanos), let current = sources.current {
@@ -225,6 +253,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 let goal: HeadSequencer.Goal = follow ? .followPlan : .hold(configuration.startupAspect)
                 if sequencer.goal != goal { sequencer.setGoal(goal, now: now, plan: planView()) }
             }
+        case .locked where disagreeing(now), .holdover where disagreeing(now):
+            transition(to: .flash, reason: "a coordinator's timebase disagrees with the one held", now: now, into: &output)
         case .locked:
             if !hasHead {
                 transition(to: .flash, reason: "no head in the plan", now: now, into: &output)
@@ -240,10 +270,15 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 transition(to: .locked, reason: "clock samples again", now: now, into: &output)
             }
         case .flash:
-            if canShowPlan && fresh {
+            if canShowPlan && fresh && !disagreeing(now) {
                 transition(to: .locked, reason: "error bound \(bound) ns", now: now, into: &output)
             }
         }
+    }
+
+    /// Whether a coordinator disagreed with the held timebase in the last 2 s.
+    private func disagreeing(_ now: LocalInstant) -> Bool {
+        disagreement.map { now - $0.last <= 2 * .nanosPerSecond } ?? false
     }
 
     private mutating func transition(to next: SyncState, reason: String, now: LocalInstant, into output: inout AgentOutput<Address>) {
@@ -353,4 +388,6 @@ public struct AgentCounters: Sendable, Hashable {
     public var plansRefused: UInt64 = 0
     public var stateChanges: UInt64 = 0
     public var datagramsSent: UInt64 = 0
+    /// Ticks ignored because their timebase was far from the one held.
+    public var ticksDisagreeing: UInt64 = 0
 }

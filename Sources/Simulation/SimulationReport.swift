@@ -64,6 +64,7 @@ public struct SimulationReport: Sendable {
             "network: loss \(Int(scenario.network.lossProbability * 100))%, jitter 0-\(us(scenario.network.jitterToAgentNanos)) to agents, 0-\(us(scenario.network.jitterToCoordinatorNanos)) back; drift up to \(Int(scenario.maxDriftPPM)) ppm",
             "change skew between agents: p50 \(us(changeSkew.quantile(0.5))), p99 \(us(changeSkew.quantile(0.99))), max \(us(changeSkew.maxNanos)) over \(changeSkew.count) changes",
             "clock error while locked:   p50 \(us(clockError.quantile(0.5))), p99 \(us(clockError.quantile(0.99))), max \(us(clockError.maxNanos)) over \(clockError.count) samples",
+            "clock error in holdover:    p50 \(us(holdoverError.quantile(0.5))), p99 \(us(holdoverError.quantile(0.99))), max \(us(holdoverError.maxNanos)) over \(holdoverError.count) samples",
             "time locked: \(format2(locked))% of agent time; lock after first tick: max \(formatSeconds(sortedLock.last ?? 0))",
             "largest timebase step at a change of coordinator: \(us(largestSourceStepNanos))",
             "datagrams: \(datagramsDelivered) delivered, \(datagramsLost) lost; light changes: \(transitions)",
