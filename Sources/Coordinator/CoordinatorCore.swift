@@ -40,11 +40,22 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private var nextTickAt: LocalInstant
     private var nextPendingBroadcastAt: LocalInstant
     private var nextHousekeepingAt: LocalInstant
+    /// An agent that says it is locked with an error bound near the flash
+    /// threshold is logged and counted (it will flash itself if it grows).
+    private mutating func checkBounds(_ report: Report, into output: inout CoordinatorOutput<Address>) {
+        guard report.state == .locked, report.errorBoundNanos > 10 * .nanosPerMillisecond else { return }
+        counters.agentsOutOfBounds += 1
+    }
+
     /// Whether most reporting agents follow this coordinator (recounted each second).
     public private(set) var leading = false
     /// Agents whose last report says they follow this coordinator.
     public private(set) var followers = 0
     private struct GreenKey: Hashable { var junction: String; var group: Int }
+    /// Junctions commanded to flash, until when (own clock).
+    public private(set) var flashingJunctions: [String: LocalInstant] = [:]
+    /// How long a junction flashes after the last conflict seen there.
+    public static var commandedFlashNanos: Int64 { 30 * .nanosPerSecond }
     private var latestGreen: [GreenKey: (at: TimebaseInstant, ordinal: UInt32)] = [:]
 
     /// Starts with a validated plan; `now` is the coordinator's own clock.
@@ -150,7 +161,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             // A burst from an agent that is locking: answer at once.
             sendTick(to: source, now: now, into: &output)
         }
-        checkConflicts(report, from: source, into: &output)
+        checkConflicts(report, from: source, now: now, into: &output)
+        checkBounds(report, into: &output)
         let trusted = (report.state == .locked || report.state == .holdover)
             && report.errorBoundNanos >= 0 && report.errorBoundNanos <= Self.adoptableBoundNanos
         if let theirs = report.timebaseAtSend, trusted, !followsMe {
@@ -184,7 +196,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     /// The cluster-level conflict monitor: two agents of one junction that
     /// report conflicting greens at nearly the same timebase instant.
-    private mutating func checkConflicts(_ report: Report, from source: Address, into output: inout CoordinatorOutput<Address>) {
+    private mutating func checkConflicts(_ report: Report, from source: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         guard let head = report.head, head.aspect == .green, let t = report.timebaseAtSend,
               let plan = schedule.current?.plan, let mine = plan.groupIndex(named: head.group) else { return }
         // The latest green seen per (junction, group): O(conflicts) per report.
@@ -195,7 +207,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             guard let seen = latestGreen[GreenKey(junction: head.junction, group: other)],
                   abs(seen.at - t) < 50 * .nanosPerMillisecond else { continue }
             counters.conflictsSeen += 1
-            output.notes.append(.conflict("agents \(report.ordinal) and \(seen.ordinal) report \(head.group) and \(plan.groups[other]) green at junction \(head.junction)"))
+            // Safety is at stake: every head of that junction is told to flash.
+            if flashingJunctions[head.junction] == nil { counters.flashCommands += 1 }
+            flashingJunctions[head.junction] = now + Self.commandedFlashNanos
+            output.notes.append(.conflict("agents \(report.ordinal) and \(seen.ordinal) report \(head.group) and \(plan.groups[other]) green at junction \(head.junction): junction commanded to flash"))
         }
     }
 
@@ -312,7 +327,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
                         planID: PlanID(rawValue: active?.id ?? 0),
                         pendingPlanID: PlanID(rawValue: active?.id == schedule.pending?.id ? 0 : schedule.pending?.id ?? 0),
-                        cyclePositionNanos: position, echo: agents[address]?.pendingEcho)
+                        cyclePositionNanos: position, echo: agents[address]?.pendingEcho,
+                        flashCommanded: agents[address]?.lastReport?.head.map { flashingJunctions[$0.junction].map { now < $0 } ?? false } ?? false)
         if let bytes = seal(.tick(tick)) { output.sends.append((bytes, address)) }
         agents[address]?.pendingEcho = nil
         counters.ticksSent += 1
@@ -355,4 +371,8 @@ public struct CoordinatorCounters: Sendable, Hashable {
     public var plansSent: UInt64 = 0
     public var plansRefused: UInt64 = 0
     public var conflictsSeen: UInt64 = 0
+    /// Junctions commanded to flash.
+    public var flashCommands: UInt64 = 0
+    /// Reports of locked agents with an error bound over 10 ms.
+    public var agentsOutOfBounds: UInt64 = 0
 }

@@ -26,6 +26,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private var samplesSinceSourceChange: Int?
     /// A coordinator's ticks disagree with the timebase held: since when, and lately.
     private var disagreement: (since: LocalInstant, last: LocalInstant)?
+    /// The coordinator commands flash (conflicting greens seen at this
+    /// junction) until this instant; renewed by every tick that says so.
+    private var commandedFlashUntil: LocalInstant?
     /// The tightest bound on |estimate − new coordinator's timebase| measured
     /// since the source changed, and when.
     private var sourceDifference: (bound: Int64, at: LocalInstant)?
@@ -123,6 +126,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
+        if tick.flashCommanded { commandedFlashUntil = now + 2 * .nanosPerSecond }
         guard let echo = tick.echo, echo.agentInstance == configuration.instance else { return }
         let sample = ClockSample(t1: echo.reportSentAt, t2: echo.reportReceivedAt, t3: tick.sentAt, t4: now)
         measureSourceDifference(sample)
@@ -255,6 +259,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             }
         case .locked where disagreeing(now), .holdover where disagreeing(now):
             transition(to: .flash, reason: "a coordinator's timebase disagrees with the one held", now: now, into: &output)
+        case .locked where flashCommanded(now), .holdover where flashCommanded(now):
+            transition(to: .flash, reason: "the coordinator commands flash at this junction", now: now, into: &output)
         case .locked:
             if !hasHead {
                 transition(to: .flash, reason: "no head in the plan", now: now, into: &output)
@@ -270,7 +276,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 transition(to: .locked, reason: "clock samples again", now: now, into: &output)
             }
         case .flash:
-            if canShowPlan && fresh && !disagreeing(now) {
+            if canShowPlan && fresh && !disagreeing(now) && !flashCommanded(now) {
                 transition(to: .locked, reason: "error bound \(bound) ns", now: now, into: &output)
             }
         }
@@ -279,6 +285,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// Whether a coordinator disagreed with the held timebase in the last 2 s.
     private func disagreeing(_ now: LocalInstant) -> Bool {
         disagreement.map { now - $0.last <= 2 * .nanosPerSecond } ?? false
+    }
+
+    private func flashCommanded(_ now: LocalInstant) -> Bool {
+        commandedFlashUntil.map { now < $0 } ?? false
     }
 
     private mutating func transition(to next: SyncState, reason: String, now: LocalInstant, into output: inout AgentOutput<Address>) {

@@ -17,6 +17,9 @@ public struct Tick: Sendable, Hashable {
     public var pendingPlanID: PlanID
     /// Where in the cycle the coordinator is, so agents can cross-check.
     public var cyclePositionNanos: Int64
+    /// The coordinator commands this agent's junction to flash: reports
+    /// showed conflicting greens there. Bit 1 of the tick's flags byte.
+    public var flashCommanded: Bool = false
     /// The agent's last report echoed back (t1, t2), when this tick is
     /// addressed to one agent; with the agent's receive time t4 this gives all
     /// four NTP timestamps.
@@ -24,7 +27,7 @@ public struct Tick: Sendable, Hashable {
 
     public init(
         coordinatorID: UInt64, term: UInt64, sentAt: TimebaseInstant, planID: PlanID,
-        pendingPlanID: PlanID = .none, cyclePositionNanos: Int64, echo: Echo? = nil
+        pendingPlanID: PlanID = .none, cyclePositionNanos: Int64, echo: Echo? = nil, flashCommanded: Bool = false
     ) {
         self.coordinatorID = coordinatorID
         self.term = term
@@ -33,6 +36,7 @@ public struct Tick: Sendable, Hashable {
         self.pendingPlanID = pendingPlanID
         self.cyclePositionNanos = cyclePositionNanos
         self.echo = echo
+        self.flashCommanded = flashCommanded
     }
 }
 
@@ -64,7 +68,8 @@ extension Tick {
         writer.u64(planID.rawValue)
         writer.u64(pendingPlanID.rawValue)
         writer.i64(cyclePositionNanos)
-        writer.bool(echo != nil)
+        // Flags: bit 0 an echo follows, bit 1 flash commanded.
+        writer.u8((echo != nil ? 1 : 0) | (flashCommanded ? 2 : 0))
         if let echo {
             writer.u64(echo.agentInstance)
             writer.i64(echo.reportSentAt.nanos)
@@ -79,7 +84,10 @@ extension Tick {
         planID = PlanID(rawValue: try reader.u64())
         pendingPlanID = PlanID(rawValue: try reader.u64())
         cyclePositionNanos = try reader.i64()
-        if try reader.bool() {
+        let flags = try reader.u8()
+        guard flags & ~3 == 0 else { throw .badField }
+        flashCommanded = flags & 2 != 0
+        if flags & 1 != 0 {
             echo = Echo(
                 agentInstance: try reader.u64(),
                 reportSentAt: LocalInstant(nanos: try reader.i64()),

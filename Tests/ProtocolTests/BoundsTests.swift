@@ -53,7 +53,7 @@ import Testing
 
     @Test func badEnumsAndPresenceFlagsAreRefused() throws {
         var tick = try Fixtures.insecureCodec.seal(.tick(Fixtures.tickWithoutEcho), sender: 1, sequence: 1)
-        tick[tick.count - 1] = 2  // echo presence flag
+        tick[tick.count - 1] = 4  // an undefined bit of the flags byte (bit 1 is flashCommanded)
         #expect(Self.open(tick) == .failure(.badField))
         tick[tick.count - 1] = 1  // says an echo follows, but none does
         #expect(Self.open(tick) == .failure(.badLength))

@@ -1,0 +1,71 @@
+import Testing
+import JunctionCore
+import Protocol
+@testable import Coordinator
+
+@Suite("Coordinator commands flash on conflicting greens")
+struct CoordinatorFlashCommandTests {
+    let planBytes = Array(ExamplePlans.crossroads.utf8)
+    let key = try! AuthKey(bytes: [UInt8](repeating: 7, count: 32))
+    let second = Int64.nanosPerSecond
+
+    func report(_ ordinal: UInt32, group: String, aspect: Aspect, at t: TimebaseInstant, following id: UInt64) -> Report {
+        Report(ordinal: ordinal, instance: 100 + UInt64(ordinal), board: "", planID: PlanID(planBytes: planBytes), state: .locked,
+               offsetNanos: 0, errorBoundNanos: 50_000, head: HeadReport(junction: "main", group: group, aspect: aspect),
+               sentAt: LocalInstant(nanos: t.nanos), timebaseAtSend: t, sourceCoordinatorID: id, sourceTerm: 1)
+    }
+
+    func ticks(in output: CoordinatorOutput<Int>, codec: DatagramCodec) -> [(to: Int, tick: Tick)] {
+        output.sends.compactMap { bytes, to in
+            guard case let .success(envelope) = codec.open(bytes), case let .tick(tick) = envelope.message else { return nil }
+            return (to, tick)
+        }
+    }
+
+    @Test func conflictingGreensAtOneJunctionMakeItsTicksCommandFlash() throws {
+        let plan = try SignalPlan.load(planBytes, source: "crossroads")
+        var config = CoordinatorConfiguration(id: 42, key: key)
+        config.adoptionWindowNanos = 1 * second
+        var core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: planBytes, now: LocalInstant(nanos: 0))
+        let codec = DatagramCodec(key: key)
+        var now = LocalInstant(nanos: 0)
+        _ = core.handle(.discovered([1, 2]), now: now)
+        now = now + 2 * second
+        _ = core.handle(.timer, now: now)
+        #expect(core.phase == .serving)
+
+        // Consistent reports: no command.
+        var sequence: UInt64 = 0
+        func deliver(_ r: Report, from address: Int) -> CoordinatorOutput<Int> {
+            sequence += 1
+            let bytes = try! codec.seal(.report(r), sender: r.instance, sequence: sequence)
+            return core.handle(.datagram(bytes, from: address), now: now)
+        }
+        let t = core.timebase(at: now)
+        _ = deliver(report(0, group: "north-south", aspect: .green, at: t, following: 42), from: 1)
+        _ = deliver(report(1, group: "east-west", aspect: .red, at: t, following: 42), from: 2)
+        now = now + 200_000_000
+        var out = core.handle(.timer, now: now)
+        #expect(ticks(in: out, codec: codec).count == 2)
+        #expect(ticks(in: out, codec: codec).allSatisfy { !$0.tick.flashCommanded })
+        #expect(core.counters.conflictsSeen == 0)
+
+        // Conflicting greens reported 10 ms apart at the same junction.
+        let t2 = core.timebase(at: now)
+        _ = deliver(report(0, group: "north-south", aspect: .green, at: t2, following: 42), from: 1)
+        out = deliver(report(1, group: "east-west", aspect: .green, at: t2 + 10_000_000, following: 42), from: 2)
+        #expect(out.notes.contains { if case .conflict = $0 { true } else { false } })
+        #expect(core.counters.conflictsSeen == 1)
+        #expect(core.counters.flashCommands == 1)
+        now = now + 200_000_000
+        out = core.handle(.timer, now: now)
+        let commanded = ticks(in: out, codec: codec)
+        #expect(commanded.count == 2)
+        #expect(commanded.allSatisfy { $0.tick.flashCommanded })
+
+        // The command lapses 30 s after the last conflict.
+        now = now + 31 * second
+        out = core.handle(.timer, now: now)
+        #expect(ticks(in: out, codec: codec).allSatisfy { !$0.tick.flashCommanded })
+    }
+}
