@@ -326,8 +326,8 @@ struct AgentCoreTests {
 
     /// A disagreeing coordinator ticking beside the followed one must keep the
     /// agent in flash (the 2 s disagreement window), not let it relock.
-    /// Known bug: every agreeing tick of the followed coordinator clears the
-    /// disagreement, so the agent flaps locked/flash at the tick rate.
+    /// (This caught a bug: agreeing ticks of the followed coordinator used to
+    /// clear the other one's disagreement, so the agent flapped locked/flash.)
     @Test func disagreeingTicksWhileTheCoordinatorIsHeardKeepTheAgentInFlash() throws {
         var pair = try Pair()
         pair.run(until: 30 * s)
@@ -336,10 +336,8 @@ struct AgentCoreTests {
         pair.run(until: rogueAt + 3 * s)
         #expect(pair.agent.sources.current?.id == coordinatorID, "the agent keeps following its coordinator")
         let relocks = pair.stateChanges.filter { $0.at > rogueAt && $0.to == .locked }
-        withKnownIssue("AgentCore clears a disagreement on any agreeing tick of the followed coordinator: flash/locked flapping") {
-            #expect(relocks.count == 0, "relocked \(relocks.count) times while disagreeing ticks kept coming")
-            #expect(pair.agent.state == .flash)
-        }
+        #expect(relocks.count == 0, "relocked \(relocks.count) times while disagreeing ticks kept coming")
+        #expect(pair.agent.state == .flash)
         pair.rogue = nil
         let stoppedAt = pair.now
         pair.run(until: stoppedAt + 5 * s)
