@@ -67,7 +67,7 @@ struct LiveView {
         var lines: [String] = []
         lines.append("junction simulate: plan \(planName), coordinator \(coordinatorPhase)\(coordinatorTerm.map { " term \($0)" } ?? ""), \(formatted(elapsedSeconds, 1)) s")
         lines.append("")
-        lines.append(" #  head                  light       state      skew         bound       drift / estimated")
+        lines.append(" #  head                  light       state      skew         bound       drift / correction (ppm)")
         for a in agents {
             let lamps = a.aspect.map { FlashPhase.lamps($0, at: timebase) } ?? Lamps()
             let light = TerminalOutput.render(lamps, head: "", colour: colour).trimmingSpaces()
