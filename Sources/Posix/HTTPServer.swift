@@ -19,7 +19,7 @@ public final class HTTPServer: Sendable {
     public let host: String
 
     private let wakeFd: Int32
-    private let thread: Mutex<HTTPServerThread?>
+    private let thread: Mutex<OSThread?>
 
     /// Binds `host:port` and starts serving on a new thread.
     /// - Parameters:
@@ -40,8 +40,8 @@ public final class HTTPServer: Sendable {
             throw error
         }
         let loop = Loop(listener: listener, wake: wake.read, limits: limits, routes: routes)
-        let thread: HTTPServerThread
-        do { thread = try HTTPServerThread { loop.run() } } catch {
+        let thread: OSThread
+        do { thread = try OSThread { loop.run() } } catch {
             HTTPServerSocket.close(listener)
             HTTPServerSocket.close(wake.read)
             HTTPServerSocket.close(wake.write)
@@ -50,7 +50,7 @@ public final class HTTPServer: Sendable {
         return HTTPServer(host: host, port: bound, wakeFd: wake.write, thread: thread)
     }
 
-    private init(host: String, port: UInt16, wakeFd: Int32, thread: HTTPServerThread) {
+    private init(host: String, port: UInt16, wakeFd: Int32, thread: OSThread) {
         self.host = host
         self.port = port
         self.wakeFd = wakeFd
