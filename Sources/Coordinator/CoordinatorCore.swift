@@ -314,8 +314,28 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     // MARK: Ticks
 
     private mutating func sendTicks(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
-        nextTickAt = now + configuration.tickIntervalNanos
+        // The next round comes at the tick rate, or at the next phase change
+        // of any head if that is sooner: agents hear from the coordinator
+        // right when the lights change (they switch on their own clocks).
+        nextTickAt = min(now + configuration.tickIntervalNanos, nextPhaseChange(after: now) ?? .init(nanos: .max))
         for address in agentOrder { sendTick(to: address, now: now, into: &output) }
+    }
+
+    /// The first change of any group of any listed junction after `now`, on
+    /// this coordinator's clock.
+    private func nextPhaseChange(after now: LocalInstant) -> LocalInstant? {
+        guard let current = schedule.current else { return nil }
+        let t = timebase(at: now)
+        var best: TimebaseInstant?
+        for junction in current.plan.junctions.indices {
+            for group in current.plan.groups.indices {
+                let head = current.plan.assignment(junction: junction, group: group)
+                if let next = current.plan.nextChange(of: head, after: t, anchor: current.anchor)?.at, next < best ?? next + 1 {
+                    best = next
+                }
+            }
+        }
+        return best.map { LocalInstant(nanos: $0.nanos - offsetNanos) }
     }
 
     /// One tick, personalised with the echo of the agent's last report.

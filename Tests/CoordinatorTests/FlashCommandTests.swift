@@ -69,3 +69,25 @@ struct CoordinatorFlashCommandTests {
         #expect(ticks(in: out, codec: codec).allSatisfy { !$0.tick.flashCommanded })
     }
 }
+
+@Suite("Coordinator ticks at phase changes")
+struct PhaseChangeTickTests {
+    @Test func aTickRoundComesAtEachPhaseChange() throws {
+        let planBytes = Array(ExamplePlans.crossroads.utf8)
+        let plan = try SignalPlan.load(planBytes, source: "crossroads")
+        var config = CoordinatorConfiguration(id: 1, key: nil)
+        config.adoptionWindowNanos = 0
+        // The coordinator's clock starts 1.95 s after a cycle start: the first
+        // change (red+amber of north-south at 2 s) is 50 ms away, sooner than
+        // the 100 ms tick interval.
+        let start = LocalInstant(nanos: 1_000 * plan.cycleNanos + 1_950_000_000)
+        var core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: planBytes, now: start)
+        _ = core.handle(.discovered([1]), now: start)
+        let out = core.handle(.timer, now: start)
+        #expect(core.phase == .serving)
+        #expect(out.wakeAt == start + 50_000_000)
+        // Away from any change the interval rules.
+        let quiet = start + 3 * .nanosPerSecond
+        #expect(core.handle(.timer, now: quiet).wakeAt == quiet + 100_000_000)
+    }
+}
