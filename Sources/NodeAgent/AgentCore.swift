@@ -25,7 +25,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// Samples accepted since the followed coordinator changed (nil: never changed).
     private var samplesSinceSourceChange: Int?
     /// A coordinator's ticks disagree with the timebase held: since when, and lately.
-    private var disagreement: (since: LocalInstant, last: LocalInstant)?
+    private var disagreement: (coordinatorID: UInt64, since: LocalInstant, last: LocalInstant)?
+    /// Coordinators whose timebase lost to the followed one's: never followed.
+    private var ignoredSources: Set<UInt64> = []
     /// The coordinator commands flash (conflicting greens seen at this
     /// junction) until this instant; renewed by every tick that says so.
     private var commandedFlashUntil: LocalInstant?
@@ -97,24 +99,36 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         // while it could not hear the agents) is not followed. Followed by
         // no one, it re-adopts the agents' timebase from their reports, and
         // its ticks are then accepted.
+        if ignoredSources.contains(tick.coordinatorID) {
+            counters.ticksDisagreeing += 1
+            return
+        }
         if state == .locked || state == .holdover || disagreement != nil, let estimate = clock.timebase(at: now) {
             let bound = errorBoundNanos(at: now)
             let limit = max(configuration.sourceDisagreementNanos, bound > Int64.max / 8 ? .max : 4 * bound)
             if abs(tick.sentAt - estimate) > limit {
                 counters.ticksDisagreeing += 1
-                let since = disagreement?.since ?? now
+                let since = disagreement?.coordinatorID == tick.coordinatorID ? disagreement!.since : now
                 guard now - since >= configuration.disagreementGraceNanos else {
                     // Two timebases in the cluster: flash (safe) while the
                     // coordinator gets the chance to adopt ours.
-                    disagreement = (since, now)
+                    disagreement = (tick.coordinatorID, since, now)
                     return
                 }
-                // It persisted: the coordinator's time wins. Start over from it.
                 disagreement = nil
+                // It persisted. Every agent settles on the same side by the
+                // follow rule: the lower (term, id) wins.
+                if let current = sources.current, current.id != tick.coordinatorID,
+                   (current.term, current.id) < (tick.term, tick.coordinatorID) {
+                    ignoredSources.insert(tick.coordinatorID)
+                    if ignoredSources.count > SourceSelector.maximumSources { ignoredSources.removeFirst() }
+                    return
+                }
                 clock.reset()
                 lastAcceptedSampleAt = nil
+                sources.follow(id: tick.coordinatorID, term: tick.term, atNanos: now.nanos)
                 transition(to: .unsynced, reason: "coordinator timebase differs by \(tick.sentAt - estimate) ns", now: now, into: &output)
-            } else if tick.coordinatorID == sources.current?.id || sources.current == nil {
+            } else if tick.coordinatorID == disagreement?.coordinatorID {
                 disagreement = nil
             }
         }

@@ -54,6 +54,14 @@ public struct SourceSelector: Sendable {
         return next != nil
     }
 
+    /// Follows a given coordinator at once (an agent giving up the timebase
+    /// it held for this coordinator's).
+    public mutating func follow(id: UInt64, term: UInt64, atNanos now: Int64) {
+        goodbyes.remove(id)
+        heard[id] = (term, now)
+        current = Source(id: id, term: term)
+    }
+
     /// Whether a tick's sender is the followed coordinator.
     public func isCurrent(_ id: UInt64) -> Bool { current?.id == id }
 }

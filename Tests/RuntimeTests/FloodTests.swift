@@ -25,8 +25,10 @@ struct FloodTests {
 
         let sent = try flood(port: p.agentPort(0), keyPath: p.keyPath)
         let floodEnded = MonotonicClock().nowNanos()
-        // Lights keep running: watch ~40 s (more than a crossroads cycle).
-        sleep(untilMonotonic: floodEnded + 40_000_000_000)
+        // Lights keep running: watch 60 s, so that with the 5 s before the
+        // flood the window holds a whole 52 s crossroads cycle (4 changes of
+        // the north-south head) wherever in the cycle it starts.
+        sleep(untilMonotonic: floodEnded + 60_000_000_000)
         let after = httpBody(port: p.agentHTTPPort(0), path: "/metrics") ?? ""
         _ = flooded.stop()
         _ = quiet.stop()

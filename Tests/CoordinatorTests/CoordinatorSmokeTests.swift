@@ -1,4 +1,0 @@
-import Testing
-@testable import Coordinator
-
-@Test func CoordinatorModuleLoads() { #expect(Bool(true)) }

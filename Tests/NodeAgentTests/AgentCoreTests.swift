@@ -1,0 +1,346 @@
+import Coordinator
+import JunctionCore
+import Protocol
+import Testing
+@testable import NodeAgent
+
+private let s = Int64.nanosPerSecond
+private let ms = Int64.nanosPerMillisecond
+private let key = try! AuthKey(bytes: Array(repeating: 0x33, count: 32))
+private let codec = DatagramCodec(key: key)
+private let crossroads = Array(ExamplePlans.crossroads.utf8)
+private let crossroadsID = PlanID(planBytes: crossroads)
+private let coordinatorID: UInt64 = 0xC0
+private let agentInstance: UInt64 = 0xA6E7
+
+private func makeAgent(at now: LocalInstant) -> AgentCore<Int> {
+    AgentCore(configuration: AgentConfiguration(ordinal: 0, board: nil, instance: agentInstance, key: key), now: now)
+}
+
+/// The crossroads plan with a long description, so it travels in several chunks.
+private func longPlan(_ text: String = ExamplePlans.crossroads) -> [UInt8] {
+    let padding = String(repeating: "a long description ", count: 120)
+    return Array(text.replacing(#""description": ""#, with: #""description": ""# + padding).utf8)
+}
+
+/// Plan chunks sealed as a coordinator sends them.
+private func sealedChunks(_ bytes: [UInt8], activation: TimebaseInstant, firstSequence: UInt64) throws -> [[UInt8]] {
+    let chunks = try PlanChunk.split(planBytes: bytes, id: PlanID(planBytes: bytes), activation: activation)
+    return try chunks.enumerated().map { i, chunk in
+        try codec.seal(.plan(chunk), sender: coordinatorID, sequence: firstSequence + UInt64(i))
+    }
+}
+
+/// One agent (address 1) and one coordinator (address 100) in virtual time:
+/// every datagram takes 200 µs; each side runs on its own clock, offset from
+/// true time; time steps to the earliest wake-up or delivery.
+private struct Pair {
+    static let agentAddress = 1
+    static let coordinatorAddress = 100
+    static let rogueAddress = 200
+    static let delayNanos: Int64 = 200 * .nanosPerMicrosecond
+
+    var agent: AgentCore<Int>
+    var coordinator: CoordinatorCore<Int>
+    /// Agent's clock = true time + this; the coordinator's likewise.
+    let agentOffsetNanos: Int64 = 7_000 * s
+    let coordinatorOffsetNanos: Int64 = 1_700_000_000 * s
+    var now: Int64 = 0
+    var agentWake: Int64 = 0
+    var coordinatorWake: Int64 = 0
+    var coordinatorRunning = true
+    private var inFlight: [(at: Int64, toAgent: Bool, from: Int, bytes: [UInt8])] = []
+    /// A coordinator whose timebase is off by `offsetNanos`, ticking every 100 ms.
+    var rogue: (next: Int64, offsetNanos: Int64, sequence: UInt64)?
+    /// Every agent output: true time, aspect, state after it, notes.
+    private(set) var log: [(at: Int64, aspect: Aspect, state: SyncState, notes: [AgentNote])] = []
+
+    init() throws {
+        agent = AgentCore(configuration: AgentConfiguration(ordinal: 0, board: nil, instance: agentInstance, key: key),
+                          now: LocalInstant(nanos: agentOffsetNanos))
+        let plan = try SignalPlan.load(crossroads, source: "crossroads")
+        coordinator = CoordinatorCore(configuration: CoordinatorConfiguration(id: coordinatorID, key: key), plan: plan,
+                                      planBytes: crossroads, now: LocalInstant(nanos: coordinatorOffsetNanos))
+        handleCoordinator(.discovered([Self.agentAddress]))
+    }
+
+    /// The coordinator's timebase at true time `t`.
+    func timebase(at t: Int64) -> TimebaseInstant { coordinator.timebase(at: LocalInstant(nanos: t + coordinatorOffsetNanos)) }
+
+    /// What the plan shows the agent's head at true time `t`, on the coordinator's timebase.
+    func planAspect(at t: Int64) -> Aspect {
+        let current = coordinator.schedule.current!
+        let head = current.plan.head(board: nil, ordinal: 0)!
+        return current.plan.aspect(of: head, at: timebase(at: t), anchor: current.anchor)
+    }
+
+    /// Whether the plan changes the head's aspect within `margin` of true time `t`.
+    func nearPlanChange(_ t: Int64, margin: Int64) -> Bool {
+        let current = coordinator.schedule.current!
+        let head = current.plan.head(board: nil, ordinal: 0)!
+        guard let next = current.plan.nextChange(of: head, after: timebase(at: t - margin), anchor: current.anchor) else { return false }
+        return next.at <= timebase(at: t + margin)
+    }
+
+    mutating func silenceCoordinator() {
+        coordinatorRunning = false
+        inFlight.removeAll { !$0.toAgent || $0.from == Self.coordinatorAddress }
+    }
+
+    /// Runs until true time `end`, calling `observe` after every agent output.
+    mutating func run(until end: Int64, observe: (inout Pair, AgentOutput<Int>) -> Void = { _, _ in }) {
+        while true {
+            var next = agentWake
+            if coordinatorRunning { next = min(next, coordinatorWake) }
+            if let delivery = inFlight.map(\.at).min() { next = min(next, delivery) }
+            if let rogue { next = min(next, rogue.next) }
+            guard next <= end else { break }
+            now = next
+            let due = inFlight.filter { $0.at <= now }
+            inFlight.removeAll { $0.at <= now }
+            for datagram in due {
+                if datagram.toAgent {
+                    observe(&self, handleAgent(.datagram(datagram.bytes, from: datagram.from)))
+                } else if coordinatorRunning {
+                    handleCoordinator(.datagram(datagram.bytes, from: Self.agentAddress))
+                }
+            }
+            if var rogue, rogue.next <= now {
+                rogue.sequence += 1
+                let tick = Tick(coordinatorID: 1, term: 1, sentAt: timebase(at: now) + rogue.offsetNanos, planID: crossroadsID,
+                                cyclePositionNanos: 0)
+                let bytes = try! codec.seal(.tick(tick), sender: 1, sequence: rogue.sequence)
+                inFlight.append((now + Self.delayNanos, true, Self.rogueAddress, bytes))
+                rogue.next = now + 100 * ms
+                self.rogue = rogue
+            }
+            if agentWake <= now { observe(&self, handleAgent(.timer)) }
+            if coordinatorRunning && coordinatorWake <= now { handleCoordinator(.timer) }
+        }
+        now = end
+    }
+
+    private mutating func handleAgent(_ event: AgentEvent<Int>) -> AgentOutput<Int> {
+        let output = agent.handle(event, now: LocalInstant(nanos: now + agentOffsetNanos))
+        agentWake = output.wakeAt.nanos - agentOffsetNanos
+        #expect(agentWake > now, "the agent asks to be woken in the future")
+        if coordinatorRunning {
+            for send in output.sends { inFlight.append((now + Self.delayNanos, false, Self.agentAddress, send.bytes)) }
+        }
+        log.append((now, output.aspect, agent.state, output.notes))
+        return output
+    }
+
+    private mutating func handleCoordinator(_ event: CoordinatorEvent<Int>) {
+        let output = coordinator.handle(event, now: LocalInstant(nanos: now + coordinatorOffsetNanos))
+        coordinatorWake = output.wakeAt.nanos - coordinatorOffsetNanos
+        for send in output.sends where send.to == Self.agentAddress {
+            inFlight.append((now + Self.delayNanos, true, Self.coordinatorAddress, send.bytes))
+        }
+    }
+
+    /// When the agent first entered `state`, in true time.
+    func firstTime(in state: SyncState) -> Int64? { log.first { $0.state == state }?.at }
+
+    /// The state changes the agent noted, with their true times.
+    var stateChanges: [(at: Int64, from: SyncState, to: SyncState, reason: String)] {
+        log.flatMap { entry in
+            entry.notes.compactMap { note -> (at: Int64, from: SyncState, to: SyncState, reason: String)? in
+                if case let .stateChanged(from, to, reason) = note { return (entry.at, from, to, reason) }
+                return nil
+            }
+        }
+    }
+}
+
+@Suite("AgentCore: from start-up to lockstep and back")
+struct AgentCoreTests {
+    @Test func startsUnsyncedShowingRedAndSaysHelloToEveryCoordinator() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        let output = agent.handle(.timer, now: start)
+        #expect(agent.state == .unsynced)
+        #expect(output.aspect == .red)
+        #expect(output.sends.count == 1)
+        let send = try #require(output.sends.first)
+        #expect(send.to == .allCoordinators)
+        guard case let .success(envelope) = codec.open(send.bytes), case let .hello(hello) = envelope.message else {
+            Issue.record("the first datagram is not a sealed Hello")
+            return
+        }
+        #expect(hello.instance == agentInstance && hello.ordinal == 0)
+        #expect(envelope.senderID == agentInstance)
+        // Another Hello a second later while no coordinator answers, still red.
+        #expect(output.wakeAt <= start + 1 * s)
+        #expect(agent.handle(.timer, now: start + 500 * ms).sends.isEmpty)
+        let again = agent.handle(.timer, now: start + 1 * s)
+        #expect(again.aspect == .red)
+        #expect(again.sends.count == 1 && again.sends.first?.to == .allCoordinators)
+    }
+
+    @Test func garbageAndTamperedDatagramsAreDroppedAndCounted() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        _ = agent.handle(.timer, now: start)
+        let echo = Echo(agentInstance: agentInstance, reportSentAt: start, reportReceivedAt: TimebaseInstant(nanos: 9 * s))
+        let tick = Tick(coordinatorID: coordinatorID, term: 1, sentAt: TimebaseInstant(nanos: 9 * s), planID: crossroadsID,
+                        cyclePositionNanos: 0, echo: echo)
+        var tampered = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1)
+        tampered[30] ^= 0x01
+        let otherKey = try AuthKey(bytes: Array(repeating: 0x44, count: 32))
+        let wrongKey = try DatagramCodec(key: otherKey).seal(.tick(tick), sender: coordinatorID, sequence: 2)
+        let unsealed = try DatagramCodec(key: nil).seal(.tick(tick), sender: coordinatorID, sequence: 3)
+        let inputs: [([UInt8], DropReason)] = [([1, 2, 3], .tooShort), (Array(repeating: 0, count: 64), .badMagic),
+                                               (tampered, .badTag), (wrongKey, .badTag), (unsealed, .untagged)]
+        for (k, (bytes, reason)) in inputs.enumerated() {
+            let before = agent.inbox.drops[reason]
+            let output = agent.handle(.datagram(bytes, from: 100), now: start + Int64(k + 1) * ms)
+            #expect(agent.inbox.drops[reason] == before + 1, "\(reason)")
+            #expect(output.aspect == .red)
+            #expect(output.notes.isEmpty)
+        }
+        #expect(agent.inbox.drops.total == UInt64(inputs.count))
+        #expect(agent.state == .unsynced)
+        #expect(agent.counters.ticksReceived == 0)
+        #expect(agent.sources.current == nil)
+        // The untampered tick is taken, and a replay of it is dropped.
+        let good = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 4)
+        let taken = agent.handle(.datagram(good, from: 100), now: start + 10 * ms)
+        #expect(agent.counters.ticksReceived == 1)
+        #expect(taken.notes.contains(.sourceChanged(coordinatorID: coordinatorID, term: 1)))
+        _ = agent.handle(.datagram(good, from: 100), now: start + 11 * ms)
+        #expect(agent.inbox.drops[.replayed] == 1)
+        #expect(agent.counters.ticksReceived == 1)
+    }
+
+    @Test func aPlanInChunksIsAcceptedAndABadOneIsRefusedKeepingTheOld() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        let good = longPlan()
+        let goodChunks = try sealedChunks(good, activation: TimebaseInstant(nanos: 0), firstSequence: 1)
+        #expect(goodChunks.count >= 3)
+        var notes: [AgentNote] = []
+        for (k, bytes) in goodChunks.reversed().enumerated() {
+            #expect(agent.schedule.current == nil, "no plan before the last chunk")
+            notes += agent.handle(.datagram(bytes, from: 100), now: start + Int64(k) * ms).notes
+        }
+        let goodID = PlanID(planBytes: good).rawValue
+        #expect(notes == [.planAccepted(id: goodID, name: "crossroads", activation: TimebaseInstant(nanos: 0))])
+        #expect(agent.schedule.current?.id == goodID)
+        #expect(agent.currentHead?.groupName == "north-south")
+
+        let badText = ExamplePlans.crossroads.replacing(#""green": ["walk"]"#, with: #""green": ["walk", "east-west"]"#)
+        let bad = longPlan(badText)
+        #expect(bad != good)
+        let badChunks = try sealedChunks(bad, activation: TimebaseInstant(nanos: 60 * s), firstSequence: 100)
+        notes = []
+        for (k, bytes) in badChunks.enumerated() {
+            notes += agent.handle(.datagram(bytes, from: 100), now: start + Int64(20 + k) * ms).notes
+        }
+        let badID = PlanID(planBytes: bad).rawValue
+        #expect(notes.count == 1)
+        guard case let .planRefused(id, reason)? = notes.first else {
+            Issue.record("expected planRefused, got \(notes)")
+            return
+        }
+        #expect(id == badID)
+        #expect(reason.contains("conflicting-greens"), "\(reason)")
+        #expect(agent.schedule.current?.id == goodID)
+        #expect(agent.schedule.pending == nil)
+        #expect(agent.counters.plansRefused == 1)
+    }
+
+    @Test func aCoordinatorAndAnAgentReachLockstep() throws {
+        var pair = try Pair()
+        var compared = 0
+        var mismatches: [String] = []
+        pair.run(until: 120 * s) { pair, output in
+            guard pair.now >= 60 * s, !pair.nearPlanChange(pair.now, margin: 1 * ms) else { return }
+            compared += 1
+            let expected = pair.planAspect(at: pair.now)
+            if output.aspect != expected { mismatches.append("t=\(pair.now): shows \(output.aspect), plan \(expected)") }
+        }
+        let locked = try #require(pair.firstTime(in: .locked), "never locked")
+        #expect(locked < 6 * s, "locked \(Double(locked) / 1e9) s after start (2 s of it the coordinator's adoption)")
+        #expect(pair.agent.state == .locked)
+        #expect(pair.stateChanges.map(\.to) == [.locking, .locked], "\(pair.stateChanges)")
+        #expect(compared > 500)
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        // The agent's timebase is the coordinator's to well under a millisecond.
+        let estimate = try #require(pair.agent.clock.timebase(at: LocalInstant(nanos: pair.now + pair.agentOffsetNanos)))
+        #expect(abs(estimate - pair.timebase(at: pair.now)) < 200 * .nanosPerMicrosecond)
+        // Every change of the plan in the last minute was shown within a millisecond.
+        let shownChanges = pair.log.filter { $0.at >= 60 * s }
+        let greens = zip(shownChanges, shownChanges.dropFirst()).filter { $0.1.aspect == .green && $0.0.aspect != .green }
+        #expect(!greens.isEmpty)
+        for (_, change) in greens { #expect(pair.planAspect(at: change.at + 1 * ms) == .green) }
+    }
+
+    @Test func afterTheCoordinatorFallsSilentHoldoverAndNoFlashForAMinute() throws {
+        var pair = try Pair()
+        pair.run(until: 30 * s)
+        #expect(pair.agent.state == .locked)
+        let silentAt = pair.now
+        pair.silenceCoordinator()
+        var mismatches = 0
+        pair.run(until: silentAt + 60 * s) { pair, output in
+            if !pair.nearPlanChange(pair.now, margin: 2 * ms) && output.aspect != pair.planAspect(at: pair.now) { mismatches += 1 }
+        }
+        let changes = pair.stateChanges.filter { $0.at >= silentAt }
+        #expect(changes.map(\.to) == [.holdover], "\(changes)")
+        let holdoverAt = try #require(changes.first?.at)
+        #expect(holdoverAt - silentAt > 800 * ms && holdoverAt - silentAt <= 1_100 * ms,
+                "holdover \(Double(holdoverAt - silentAt) / 1e6) ms after the last tick")
+        #expect(pair.agent.state == .holdover)
+        #expect(!pair.log.contains { $0.at >= silentAt && ($0.state == .flash || $0.aspect.isFlashing) })
+        #expect(mismatches == 0, "the head keeps following the plan in holdover")
+    }
+
+    @Test func aDisagreeingCoordinatorMakesALockedAgentFlashAndIsIgnoredUntilTheGracePasses() throws {
+        var pair = try Pair()
+        pair.run(until: 30 * s)
+        #expect(pair.agent.state == .locked)
+        // The real coordinator stops; a replacement that did not adopt the
+        // cluster's time ticks 5 s ahead.
+        let rogueAt = pair.now
+        pair.silenceCoordinator()
+        pair.rogue = (next: rogueAt, offsetNanos: 5 * s, sequence: 0)
+        pair.run(until: rogueAt + 1 * s)
+        #expect(pair.agent.state == .flash)
+        let flashAt = try #require(pair.stateChanges.first { $0.to == .flash }?.at)
+        #expect(flashAt - rogueAt < 1 * ms, "flash as soon as the first disagreeing tick arrives")
+        var followedRogue: Int64?
+        pair.run(until: rogueAt + 20 * s) { pair, _ in
+            if followedRogue == nil && pair.agent.sources.current?.id == 1 { followedRogue = pair.now }
+        }
+        #expect(pair.agent.counters.ticksDisagreeing >= 90)
+        let reset = try #require(pair.stateChanges.first { $0.at > rogueAt && $0.to == .unsynced })
+        #expect(reset.from == .flash)
+        #expect(reset.reason.contains("timebase differs"), "\(reset.reason)")
+        #expect(reset.at - rogueAt >= pair.agent.configuration.disagreementGraceNanos)
+        #expect(reset.at - rogueAt < pair.agent.configuration.disagreementGraceNanos + 200 * ms)
+        #expect(!pair.log.contains { $0.at > flashAt && $0.at < reset.at && $0.state != .flash }, "flash throughout the grace period")
+        let followed = try #require(followedRogue)
+        #expect(followed >= reset.at, "the disagreeing coordinator is not followed before the grace period ends")
+    }
+
+    /// A disagreeing coordinator ticking beside the followed one must keep the
+    /// agent in flash (the 2 s disagreement window), not let it relock.
+    /// (This caught a bug: agreeing ticks of the followed coordinator used to
+    /// clear the other one's disagreement, so the agent flapped locked/flash.)
+    @Test func disagreeingTicksWhileTheCoordinatorIsHeardKeepTheAgentInFlash() throws {
+        var pair = try Pair()
+        pair.run(until: 30 * s)
+        let rogueAt = pair.now
+        pair.rogue = (next: rogueAt + 50 * ms, offsetNanos: -3 * s, sequence: 0)
+        pair.run(until: rogueAt + 3 * s)
+        #expect(pair.agent.sources.current?.id == coordinatorID, "the agent keeps following its coordinator")
+        let relocks = pair.stateChanges.filter { $0.at > rogueAt && $0.to == .locked }
+        #expect(relocks.count == 0, "relocked \(relocks.count) times while disagreeing ticks kept coming")
+        #expect(pair.agent.state == .flash)
+        pair.rogue = nil
+        let stoppedAt = pair.now
+        pair.run(until: stoppedAt + 5 * s)
+        #expect(pair.agent.state == .locked, "locked again once the disagreeing ticks stop")
+    }
+}
