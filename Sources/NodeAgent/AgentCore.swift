@@ -152,8 +152,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         case let .stepped(byNanos):
             counters.samplesAccepted += 1
             lastAcceptedSampleAt = now
-            output.notes.append(.clockStepped(byNanos: byNanos))
             if state == .locked || state == .holdover {
+                // Before lock the clock converges by steps; only a step after
+                // lock is news (and a reason to start over).
+                output.notes.append(.clockStepped(byNanos: byNanos))
                 // A large correction after lock: the lights cannot follow it
                 // safely, so start over from the safe aspect.
                 transition(to: .unsynced, reason: "clock stepped by \(byNanos) ns", now: now, into: &output)
