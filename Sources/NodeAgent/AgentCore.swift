@@ -65,10 +65,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             switchSource()
         }
         evaluateState(now: now, into: &output)
-        sequencer.advance(to: now, plan: planView())
+        // One view of the plan per event: building it copies the clock and
+        // the schedule into closures.
+        let view = planView()
+        sequencer.advance(to: now, plan: view)
         sendPeriodic(now: now, into: &output)
         output.aspect = sequencer.shown
-        output.wakeAt = nextWake(after: now)
+        output.wakeAt = nextWake(after: now, plan: view)
         return output
     }
 
@@ -387,9 +390,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             drops: inbox.drops.counts)
     }
 
-    private func nextWake(after now: LocalInstant) -> LocalInstant {
+    private func nextWake(after now: LocalInstant, plan view: PlanView?) -> LocalInstant {
         var wake = min(nextReportAt, nextBroadcastAt)
-        if let change = sequencer.nextChange(after: now, plan: planView()) { wake = min(wake, change.at) }
+        if let change = sequencer.nextChange(after: now, plan: view) { wake = min(wake, change.at) }
         if let last = lastAcceptedSampleAt, state == .locked {
             wake = min(wake, last + configuration.holdoverAfterNanos + 1)
         }

@@ -15,7 +15,7 @@ extension ClusterSimulation {
             if !agents[i].everLocked, let first = agents[i].firstTickAt { report.lockDelaysNanos.append(now - first) }
             agents[i].everLocked = true
         }
-        if core.state != .locked { agents[i].lockedSince = nil } else { agents[i].lastLockedAt = now }
+        if core.state != .locked { agents[i].lockedSince = nil }
         if core.state == .flash && stateBefore != .flash { report.flashEntries += 1 }
         if stateBefore == .flash && core.state != .flash { report.flashExits += 1 }
         if let first = agents[i].firstTickAt {

@@ -45,7 +45,6 @@ public struct ClusterSimulation {
         var lastStateChangeAt: Int64
         var followed: UInt64 = 0
         var traceKey: TraceKey?
-        var lastLockedAt: Int64?
         var planID: UInt64 = 0
         var joinMeasured = false
     }
@@ -128,7 +127,6 @@ public struct ClusterSimulation {
         if let s = scenario.secondCoordinatorAtNanos {
             queue.push(.startCoordinator(clockOffsetNanos: random.upTo(2 * scenario.coordinatorClockOffsetNanos) - scenario.coordinatorClockOffsetNanos), at: base + s)
         }
-        if let g = scenario.firstCoordinatorGracefulStopAtNanos { queue.push(.stopCoordinatorGracefully(0), at: base + g) }
         for stop in scenario.coordinatorStops {
             queue.push(stop.graceful ? .stopCoordinatorGracefully(stop.index) : .stopCoordinator(stop.index), at: base + stop.atNanos)
         }

@@ -23,8 +23,6 @@ public struct Scenario: Sendable {
     public var coordinatorOutages: [Outage] = []
     /// A second coordinator starts at this time (as in a rolling update).
     public var secondCoordinatorAtNanos: Int64?
-    /// Kill the first coordinator (gracefully, with goodbye) at this time.
-    public var firstCoordinatorGracefulStopAtNanos: Int64?
     public var agentKills: [AgentKill] = []
     /// Stop a given coordinator (by start order) at a time, with or without goodbye.
     public var coordinatorStops: [(index: Int, atNanos: Int64, graceful: Bool)] = []
@@ -83,7 +81,6 @@ public struct Scenario: Sendable {
         for p in network.partitions { end = max(end, p.endNanos) }
         for j in agentJoins { end = max(end, j) }
         if let s = secondCoordinatorAtNanos { end = max(end, s) }
-        if let g = firstCoordinatorGracefulStopAtNanos { end = max(end, g) }
         for stop in coordinatorStops { end = max(end, stop.atNanos) }
         return end
     }
