@@ -163,6 +163,10 @@ public final class AgentRuntime: Sendable {
             logger.warn("plan refused", ["plan": "\(String(id, radix: 16))", "reason": "\(reason)"])
         case let .clockStepped(by):
             logger.warn("clock stepped", ["by_ns": .int(by)])
+        case let .monitorTripped(trip):
+            logger.error("signal monitor tripped: head held on its safe path (flashing red)", [
+                "violation": "\(trip.violation)", "from": "\(trip.from)", "to": "\(trip.to)",
+                "shown_ms": .int(trip.shownNanos / 1_000_000)])
         }
     }
 
