@@ -29,6 +29,8 @@ public final class AgentRuntime: Sendable {
     private let onStopRequest: @Sendable () -> Void
     /// The hardware watchdog, petted by the timing thread (`--watchdog`).
     let watchdog: Watchdog?
+    /// When the testing trap arms (`settings.testingTrapAfterNanos`).
+    private let testingTrapAt: LocalInstant?
 
     struct Shared {
         var core: AgentCore<SocketAddress>
@@ -59,11 +61,17 @@ public final class AgentRuntime: Sendable {
         self.onStopRequest = onStopRequest
         socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
         let now = clock.now()
+        testingTrapAt = settings.testingTrapAfterNanos.map { now + $0 }
         // A crashed predecessor's lamp may still be lit: start from it.
         let retained = output.retainedAspect
         let core = AgentCore<SocketAddress>(configuration: configuration, now: now, retained: retained)
         shared = Mutex(Shared(core: core, shown: retained, wakeAt: now, lastNow: now, lastLoopAt: now))
-        if let retained { logger.info("lamps retained from before start", ["aspect": "\(retained)"]) }
+        if let retained {
+            logger.info("lamps retained from before start", ["aspect": "\(retained)"])
+            // Show the clearance now, not after the first DNS lookup in
+            // `start()`: the core counts its amber from this instant.
+            _ = shared.withLock { s in handleLocked(&s, .timer, now: now) }
+        }
     }
 
     /// The UDP port actually bound.
@@ -224,6 +232,9 @@ public final class AgentRuntime: Sendable {
             send(sends)
             // Outside the lock: a slow device must not hold up the network thread.
             watchdog?.pet(nowNanos: clock.now().nanos)
+            if let testingTrapAt, clock.now() >= testingTrapAt, shared.withLock({ $0.shown == .green && !$0.stopping }) {
+                fatalError("--testing-trap-after-seconds: deliberate crash while green")
+            }
         }
     }
 
