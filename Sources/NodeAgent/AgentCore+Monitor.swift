@@ -1,4 +1,5 @@
 import JunctionCore
+import Protocol
 
 /// How the agent composes its `SignalMonitor`: every aspect the sequencer
 /// wants goes through it, and a trip makes the head leave the plan.
@@ -13,9 +14,51 @@ extension AgentCore {
     var stateGoal: HeadSequencer.Goal {
         switch state {
         case .unsynced, .locking: .hold(configuration.startupAspect)
-        case .locked, .holdover: .followPlan
-        case .flash: .hold(schedule.current?.plan.flashAspect ?? .flashingRed)
+        case .locked, .holdover: commandedAspect.map { .hold($0) } ?? .followPlan
+        case .flash: .hold(commandedAspect ?? schedule.current?.plan.flashAspect ?? .flashingRed)
         }
+    }
+
+    /// A tick's command from the followed coordinator: `.stop` (a head of
+    /// this junction is silent, perhaps frozen on green) is flashing red;
+    /// `.flash` is the plan's flash aspect.
+    mutating func noteCommand(_ command: TickCommand) {
+        switch command {
+        case .run: break
+        case .stop: commandedAspect = .flashingRed
+        case .flash: commandedAspect = commandedAspect == .flashingRed ? .flashingRed : schedule.current?.plan.flashAspect ?? .flashingRed
+        }
+    }
+
+    /// After a commanded flash or stop the junction re-enters the plan at
+    /// its cycle start (all-red), every head at the same instant; until
+    /// then the head keeps its flashing aspect.
+    mutating func rejoinAfterCommand(now: LocalInstant) {
+        guard let aspect = commandedAspect else { return }
+        switch state {
+        case .flash:
+            rejoinAt = nil
+            // A `.stop` arriving during a `.flash`: flashing red at once.
+            if sequencer.goal != .hold(aspect) { setHeadGoal(.hold(aspect), now: now) }
+        case .locked, .holdover:
+            let at = rejoinAt ?? junctionCycleStart(atOrAfter: now)
+            rejoinAt = at
+            guard now >= at else { return }
+            commandedAspect = nil
+            rejoinAt = nil
+            setHeadGoal(.followPlan, now: now)
+        case .unsynced, .locking:
+            rejoinAt = nil
+        }
+    }
+
+    /// The next cycle start of this head's junction on the local clock, 1 ms
+    /// late so that rounding between the scales lands inside the all-red.
+    private func junctionCycleStart(atOrAfter now: LocalInstant) -> LocalInstant {
+        guard let current = schedule.current, let head = currentHead, let t = clock.timebase(at: now),
+              let local = clock.local(at: current.plan.cycleStart(junction: head.junction, atOrAfter: t, anchor: current.anchor))
+        else { return now }
+        return local + 1 * .nanosPerMillisecond
     }
 
     /// Sets the sequencer's goal, unless the head is leaving the plan after
@@ -53,8 +96,10 @@ extension AgentCore {
 
     /// The core's wake-up, brought forward to the monitor's own next change.
     func monitorWake(_ wake: LocalInstant, now: LocalInstant) -> LocalInstant {
-        guard let change = monitor.nextChange else { return wake }
-        return min(wake, max(change, now + 1))
+        var wake = wake
+        if let change = monitor.nextChange { wake = min(wake, max(change, now + 1)) }
+        if let rejoinAt { wake = min(wake, max(rejoinAt, now + 1)) }
+        return wake
     }
 
     /// Starts a shutdown (SIGTERM): a green shows its full amber, then

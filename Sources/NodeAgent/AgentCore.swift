@@ -18,6 +18,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public internal(set) var monitor: SignalMonitor
     /// The monitor tripped and the head is leaving the plan for flashing red.
     var monitorLeaving = false
+    /// The aspect a coordinator's command (`.flash`, `.stop`) put the head
+    /// in; kept until the junction re-enters the plan at `rejoinAt`.
+    var commandedAspect: Aspect?
+    var rejoinAt: LocalInstant?
     public private(set) var sources: SourceSelector
     public private(set) var inbox: Inbox
     private var assembler = PlanAssembler()
@@ -73,6 +77,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             switchSource()
         }
         evaluateState(now: now, into: &output)
+        rejoinAfterCommand(now: now)
         // One view of the plan per event: building it copies the clock and
         // the schedule into closures.
         let view = planView()
@@ -157,6 +162,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
         if tick.command != .run { commandedFlashUntil = now + 2 * .nanosPerSecond }
+        noteCommand(tick.command)
         // The inbox took the tick only because it names this process's
         // instance, so its echo answers one of this run's reports.
         guard let echo = tick.echo else { return }
@@ -398,7 +404,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: monitor.shown) },
             sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
             sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
-            drops: inbox.drops.counts)
+            monitorTripped: monitor.isTripped, drops: inbox.drops.counts)
     }
 
     private func nextWake(after now: LocalInstant, plan view: PlanView?) -> LocalInstant {
