@@ -64,13 +64,23 @@ extension ClusterSimulation {
     /// the lockstep skew.
     private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
         let head = core.currentHead
-        let key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
+        var key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
+        // A restarted agent that does not know its head yet still drives the
+        // lamp its predecessor froze: the same trace goes on.
+        if key == nil, let old = agents[i].traceKey, old.incarnation != agents[i].incarnation { key = old }
         if key != agents[i].traceKey {
-            if let old = agents[i].traceKey { traceEnds[old] = now - Self.epochNanos }
+            var since = now - Self.epochNanos
+            if let old = agents[i].traceKey {
+                traceEnds[old] = now - Self.epochNanos
+                // The same lamp, now known to its restarted agent: the aspect
+                // it shows began under the old trace.
+                if let key, old.junction == key.junction, old.group == key.group,
+                   let last = traces[old]?.changes.last, last.aspect == aspect { since = last.atNanos }
+            }
             agents[i].traceKey = key
             if let key {
                 traces[key] = HeadTrace(head: "agent\(i)#\(key.incarnation)", group: key.group,
-                                        changes: [.init(atNanos: now - Self.epochNanos, aspect: aspect)])
+                                        changes: [.init(atNanos: since, aspect: aspect)])
                 agents[i].aspect = aspect
                 return
             }
@@ -131,6 +141,8 @@ extension ClusterSimulation {
             }
         }
         if scenario.planChanges.isEmpty { checkTransitionsAgainstPlan() }
+        checkFrozenHeads(byJunction: byJunction)
+        for i in agents.indices { report.monitorTrips += agents[i].core?.monitor.tripCount ?? 0 }
         if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
             for i in agents.indices where agents[i].core != nil && agents[i].core?.state != .locked {
                 report.violate("no-recovery", "agent \(i) is \(agents[i].core!.state), not locked \(formatSeconds(scenario.recoveryNanos)) after the last fault", atNanos: end)

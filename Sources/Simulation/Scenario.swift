@@ -111,10 +111,11 @@ public struct Scenario: Sendable {
             let agents: Set<Int> = r.chance(0.5) ? [] : [Int(r.upTo(Int64(s.agentCount - 1)))]
             s.network.partitions.append(.init(startNanos: start, endNanos: start + r.upTo(20 * second), agents: agents))
         }
-        if r.chance(0.3) {
+        if r.chance(0.4) {
+            // Down up to 10 s: a head frozen on green must stop its junction.
             let victim = Int(r.upTo(Int64(s.agentCount - 1)))
             s.agentKills.append(AgentKill(agent: victim, atNanos: 10 * second + r.upTo(max(faultWindow - 15 * second, 0)),
-                                          downNanos: r.upTo(5 * second)))
+                                          downNanos: r.upTo(10 * second)))
         }
         if r.chance(0.2) { s.agentJoins.append(5 * second + r.upTo(max(faultWindow - 10 * second, 0))) }
         return s
