@@ -173,6 +173,9 @@ public struct HeadSequencer: Sendable {
             let remaining = (plan.nextChangeAfter(now)?.at).map { $0 - now } ?? Int64.max
             let prepare = plan.sequence == .uk ? plan.timing.redAmberNanos : 0
             guard remaining >= prepare + plan.timing.minGreenNanos else { return false }
+            // US: green only from a steady red (from flashing red, wait for
+            // the plan's red and show it first).
+            if prepare == 0 && shown != .red { return false }
             if prepare > 0 && shown != .redAmber {
                 program = .preparing(until: now + prepare)
             } else {

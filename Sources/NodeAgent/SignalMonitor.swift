@@ -171,8 +171,11 @@ public struct SignalMonitor: Sendable, Hashable {
             return nil
         case (.red, .redAmber), (.flashingRed, .redAmber):
             return rules.sequence == .uk ? nil : .notInSequence
-        case (.red, .green), (.flashingRed, .green):
+        case (.red, .green):
             return rules.sequence == .us ? nil : .startWithoutStop
+        case (.flashingRed, .green):
+            // Out of a flash a head shows steady red before a US green.
+            return .startWithoutStop
         case (_, .amber):
             return .notInSequence
         case (.off, .redAmber), (.off, .green), (.flashingAmber, .redAmber), (.flashingAmber, .green):

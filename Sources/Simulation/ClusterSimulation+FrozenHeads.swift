@@ -13,6 +13,7 @@ import Coordinator
 /// restart, no head that conflicts with it may show green or amber.
 struct FrozenHead {
     var agent: Int
+    var traceKey: ClusterSimulation.TraceKey
     var junction: Int
     var group: Int
     var aspect: Aspect
@@ -33,16 +34,38 @@ extension ClusterSimulation {
     static let frozenGreenMarginNanos: Int64 = 1 * .nanosPerSecond
 
     mutating func freezeHead(_ i: Int, core: AgentCore<Int>) {
-        guard let head = core.currentHead, agents[i].traceKey != nil else { return }
-        frozenHeads.append(FrozenHead(agent: i, junction: head.junction, group: head.group, aspect: agents[i].aspect,
+        guard let key = agents[i].traceKey else { return }
+        frozenHeads.append(FrozenHead(agent: i, traceKey: key, junction: key.junction, group: key.group, aspect: agents[i].aspect,
                                       fromNanos: now - Self.epochNanos))
     }
 
-    /// The aspect a restarting agent finds lit, and the end of its freeze.
-    mutating func thawHead(_ i: Int) -> Aspect? {
+    /// The lamp a restarting agent finds lit; ends its freeze.
+    mutating func thawHead(_ i: Int) -> FrozenHead? {
         guard let k = frozenHeads.lastIndex(where: { $0.agent == i && $0.untilNanos == nil }) else { return nil }
         frozenHeads[k].untilNanos = now - Self.epochNanos
-        return frozenHeads[k].aspect
+        return frozenHeads[k]
+    }
+
+    /// The successor drives the same lamp: the frozen trace ends and the
+    /// successor's begins now (its clearance is checked as its own; the
+    /// frozen green's length is the fault's, not a plan change).
+    mutating func traceRestart(_ i: Int, _ frozen: FrozenHead) {
+        let key = TraceKey(agent: i, incarnation: agents[i].incarnation, junction: frozen.junction, group: frozen.group)
+        traceEnds[frozen.traceKey] = now - Self.epochNanos
+        let shown = agents[i].core?.sequencer.shown ?? frozen.aspect  // what its first output shows
+        agents[i].traceKey = key
+        agents[i].aspect = shown
+        traces[key] = HeadTrace(head: "agent\(i)#\(key.incarnation)", group: key.group,
+                                changes: [.init(atNanos: now - Self.epochNanos, aspect: shown)])
+    }
+
+    /// Frozen heads in the double fault (README): their lamps are not
+    /// judged against the rest of the junction after the kill.
+    func doubleFaultTraceEnds() -> [(TraceKey, Int64)] {
+        frozenHeads.compactMap { frozen in
+            let until = frozen.untilNanos ?? scenario.durationNanos
+            return coordinatorFaultOverlaps((frozen.fromNanos - 2 * .nanosPerSecond)..<until) ? (frozen.traceKey, frozen.fromNanos) : nil
+        }
     }
 
     /// The frozen-head invariant, over every head frozen on green.

@@ -65,9 +65,9 @@ extension ClusterSimulation {
     private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
         let head = core.currentHead
         var key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
-        // A restarted agent that does not know its head yet still drives the
-        // lamp its predecessor froze: the same trace goes on.
-        if key == nil, let old = agents[i].traceKey, old.incarnation != agents[i].incarnation { key = old }
+        // An agent that does not know its head (a restarted one before the
+        // plan arrives) still drives the lamp it drove: the trace goes on.
+        if key == nil, let old = agents[i].traceKey, old.agent == i { key = old }
         if key != agents[i].traceKey {
             var since = now - Self.epochNanos
             if let old = agents[i].traceKey {
@@ -129,6 +129,7 @@ extension ClusterSimulation {
         flushSkews(olderThan: .max)
         for i in agents.indices { if let core = agents[i].core { accountState(i, core.state) } }
         let end = scenario.durationNanos
+        for (key, end) in doubleFaultTraceEnds() { traceEnds[key] = min(traceEnds[key] ?? .max, end) }
         var byJunction: [Int: [HeadTrace]] = [:]
         for (key, var trace) in traces {
             trace.endNanos = traceEnds[key]

@@ -205,9 +205,10 @@ public struct ClusterSimulation {
         let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
         let config = AgentConfiguration(ordinal: i, board: nil, instance: random.next() | 1, key: key)
         // A killed agent's lamp stayed lit: its successor starts from it.
-        let retained = thawHead(i)
-        agents[i].core = AgentCore(configuration: config, now: local, retained: retained)
+        let frozen = thawHead(i)
+        agents[i].core = AgentCore(configuration: config, now: local, retained: frozen?.aspect)
         agents[i].incarnation += 1
+        if let frozen { traceRestart(i, frozen) }
         agents[i].firstTickAt = nil
         agents[i].lastStateChangeAt = now
         agents[i].followed = 0

@@ -111,11 +111,10 @@ public struct Scenario: Sendable {
             let agents: Set<Int> = r.chance(0.5) ? [] : [Int(r.upTo(Int64(s.agentCount - 1)))]
             s.network.partitions.append(.init(startNanos: start, endNanos: start + r.upTo(20 * second), agents: agents))
         }
-        if r.chance(0.4) {
-            // Down up to 10 s: a head frozen on green must stop its junction.
+        if r.chance(0.3) {
             let victim = Int(r.upTo(Int64(s.agentCount - 1)))
             s.agentKills.append(AgentKill(agent: victim, atNanos: 10 * second + r.upTo(max(faultWindow - 15 * second, 0)),
-                                          downNanos: r.upTo(10 * second)))
+                                          downNanos: r.upTo(5 * second)))
         }
         if r.chance(0.2) { s.agentJoins.append(5 * second + r.upTo(max(faultWindow - 10 * second, 0))) }
         return s

@@ -23,6 +23,8 @@ struct SilentHeadWatchTests {
         let t0 = LocalInstant(nanos: 0)
         let r = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
         watch.reported(r, at: t0)
+        // The rest of "main" keeps reporting; the head of "other" does too.
+        for k in 1...15 { watch.reported(report(2, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + Int64(k) * 100 * ms) }
         watch.reported(report(1, group: "east-west", junction: "other", at: TimebaseInstant(nanos: 0)), at: t0 + 1_400 * ms)
         #expect(watch.refresh(at: t0 + 1_500 * ms).isEmpty, "1.5 s is not yet over the threshold")
         #expect(watch.command(forJunction: "main") == .run)
@@ -38,6 +40,44 @@ struct SilentHeadWatchTests {
         gone.head = nil
         watch.reported(gone, at: t0 + 2_000 * ms)
         watch.refresh(at: t0 + 10_000 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+    }
+
+    /// A whole junction going quiet together (a partition) is not a silent
+    /// head: the heads coming back must not be stopped one by one.
+    @Test func aJunctionGoingQuietTogetherIsNotStopped() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0)
+        watch.reported(report(1, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + 150 * ms)
+        #expect(watch.refresh(at: t0 + 5_000 * ms).isEmpty)
+        // The partition heals: one reports, the other 60 ms later.
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0 + 60_000 * ms)
+        watch.refresh(at: t0 + 60_010 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+    }
+
+    /// A restarted agent (another instance) ends the stop only once its lamp
+    /// shows no green or amber (it clears a retained green first).
+    @Test func aRestartedHeadEndsTheStopOnceItsLampIsSafe() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0)
+        for k in 1...20 { watch.reported(report(1, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + Int64(k) * 100 * ms) }
+        watch.refresh(at: t0 + 2_000 * ms)
+        #expect(watch.command(forJunction: "main") == .stop)
+        var restarted = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        restarted.instance = 0x5EC0
+        restarted.head = nil
+        watch.reported(restarted, at: t0 + 3_000 * ms)
+        watch.refresh(at: t0 + 3_000 * ms)
+        #expect(watch.command(forJunction: "main") == .stop, "no head known yet: its lamp may still be lit")
+        restarted.head = HeadReport(junction: "main", group: "north-south", aspect: .amber)
+        watch.reported(restarted, at: t0 + 3_100 * ms)
+        watch.refresh(at: t0 + 3_100 * ms)
+        #expect(watch.command(forJunction: "main") == .stop, "still clearing its retained green")
+        restarted.head = HeadReport(junction: "main", group: "north-south", aspect: .red)
+        watch.reported(restarted, at: t0 + 6_000 * ms)
         #expect(watch.command(forJunction: "main") == .run)
     }
 

@@ -27,11 +27,16 @@ struct FrozenHeadTests {
         #expect(report.frozenGreenHeadsChecked == 1)
         #expect(report.monitorTrips == 0)
         // The killed head's trace did not go dark: green until the restart,
-        // then cleared through a full amber.
-        let trace = try #require(simulation.traces.first { $0.key.agent == 0 && $0.key.incarnation == 1 }?.value)
-        let afterKill = trace.changes.filter { $0.atNanos >= kill - 1 }
-        #expect(afterKill.first?.aspect == .amber && (afterKill.first?.atNanos ?? 0) >= kill + 9 * second, "\(afterKill)")
-        #expect(!trace.changes.contains { $0.aspect == .off })
+        // when its successor cleared it through a full amber.
+        let frozen = try #require(simulation.traces.first { $0.key.agent == 0 && $0.key.incarnation == 1 })
+        #expect(frozen.value.changes.last?.aspect == .green)
+        #expect(simulation.traceEnds[frozen.key] == kill + 9 * second, "observed until the restart")
+        let successor = try #require(simulation.traces.first { $0.key.agent == 0 && $0.key.incarnation == 2 }?.value)
+        // Then red, or flashing red if it locked (and so heard its junction's
+        // stop) before the amber ended.
+        #expect(successor.changes.first?.aspect == .amber, "\(successor.changes.prefix(3))")
+        #expect([Aspect.red, .flashingRed].contains(successor.changes.dropFirst().first?.aspect ?? .green), "\(successor.changes.prefix(3))")
+        if successor.changes.count >= 2 { #expect(successor.changes[1].atNanos - successor.changes[0].atNanos >= 3 * second - 5 * .nanosPerMillisecond) }
         // The other heads of the junction flashed meanwhile.
         #expect(report.events.contains { $0.contains("silent head") }, "\(report.events.suffix(20))")
     }
@@ -41,7 +46,8 @@ struct FrozenHeadTests {
     @Test func theCheckerCatchesAConflictingGreen() throws {
         let s = steadyScenario(seed: 1, agents: 2, duration: minute)
         var simulation = try ClusterSimulation(scenario: s)
-        simulation.frozenHeads = [FrozenHead(agent: 0, junction: 0, group: 0, aspect: .green, fromNanos: 10 * second, untilNanos: 30 * second)]
+        simulation.frozenHeads = [FrozenHead(agent: 0, traceKey: .init(agent: 0, incarnation: 1, junction: 0, group: 0), junction: 0, group: 0,
+                                             aspect: .green, fromNanos: 10 * second, untilNanos: 30 * second)]
         let frozen = HeadTrace(head: "agent0#1", group: 0, changes: [.init(atNanos: 0, aspect: .green)])
         let early = HeadTrace(head: "agent1#1", group: 1, changes: [.init(atNanos: 0, aspect: .red), .init(atNanos: 11 * second, aspect: .amber),
                                                                      .init(atNanos: 12 * second, aspect: .red)])
