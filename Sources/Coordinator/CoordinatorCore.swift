@@ -57,6 +57,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// How long a junction flashes after the last conflict seen there.
     public static var commandedFlashNanos: Int64 { 30 * .nanosPerSecond }
     private var latestGreen: [GreenKey: (at: TimebaseInstant, ordinal: UInt32)] = [:]
+    /// Heads gone silent stop their junction (issue 10).
+    public private(set) var silentHeads = SilentHeadWatch()
 
     /// Starts with a validated plan; `now` is the coordinator's own clock.
     public init(configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], now: LocalInstant) {
@@ -151,6 +153,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         guard var record = agents[source], record.instance == report.instance else { return }
         counters.reportsReceived += 1
         record.lastReport = report
+        silentHeads.reported(report, at: now)
         highestTermHeard = max(highestTermHeard, report.sourceTerm)
         let followsMe = report.sourceCoordinatorID == configuration.id
         // Echo every report, not only followers': the first tick an agent
@@ -266,6 +269,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             agents[address] = nil
             forgotten = true
             adoptionSamples[record.instance] = nil
+            silentHeads.forget(board: record.board, ordinal: record.ordinal)
             output.notes.append(.agentForgotten(instance: record.instance))
         }
         if forgotten { agentOrder.removeAll { agents[$0] == nil } }
@@ -323,6 +327,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         // of any head if that is sooner: agents hear from the coordinator
         // right when the lights change (they switch on their own clocks).
         nextTickAt = min(now + configuration.tickIntervalNanos, nextPhaseChange(after: now) ?? .init(nanos: .max))
+        for (head, junction) in silentHeads.refresh(at: now) {
+            counters.silentHeadStops += 1
+            output.notes.append(.silentHead("\(head) of junction \(junction) silent for over \(silentHeads.silentHeadNanos / 1_000_000) ms: its junction is stopped (flashing red) until it reports again"))
+        }
         for address in agentOrder { sendTick(to: address, now: now, into: &output) }
     }
 
@@ -350,10 +358,12 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         let t = timebase(at: now)
         let governing = schedule.current
         let position = governing.map { floorMod(t - $0.anchor, $0.plan.cycleNanos) } ?? 0
-        let flashing = agents[address]?.lastReport?.head.map { flashingJunctions[$0.junction].map { now < $0 } ?? false } ?? false
+        let junction = agents[address]?.lastReport?.head?.junction
+        let flashing = junction.map { flashingJunctions[$0].map { now < $0 } ?? false } ?? false
+        let stopped = junction.map { silentHeads.command(forJunction: $0) == .stop } ?? false
         let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
                         plan: PlanRef(governing), pending: PlanRef(schedule.pending),
-                        cyclePositionNanos: position, command: flashing ? .flash : .run,
+                        cyclePositionNanos: position, command: stopped ? .stop : flashing ? .flash : .run,
                         echo: agents[address]?.pendingEcho)
         if let bytes = seal(.tick(tick), to: instance) { output.sends.append((bytes, address)) }
         agents[address]?.pendingEcho = nil
@@ -414,4 +424,6 @@ public struct CoordinatorCounters: Sendable, Hashable {
     public var flashCommands: UInt64 = 0
     /// Reports of locked agents with an error bound over 10 ms.
     public var agentsOutOfBounds: UInt64 = 0
+    /// Heads found silent (each stopped its junction).
+    public var silentHeadStops: UInt64 = 0
 }

@@ -29,6 +29,8 @@ public enum CoordinatorNote: Sendable, Hashable, CustomStringConvertible {
     case planScheduled(id: UInt64, name: String, activation: TimebaseInstant)
     case planRefused(String)
     case conflict(String)
+    /// A head went silent: its junction is stopped.
+    case silentHead(String)
     case goodbyeSent
 
     public var description: String {
@@ -40,6 +42,7 @@ public enum CoordinatorNote: Sendable, Hashable, CustomStringConvertible {
         case let .planScheduled(id, name, activation): "plan \(String(id, radix: 16)) \"\(name)\" takes effect at \(activation)"
         case let .planRefused(reason): "new plan refused, the running plan goes on: \(reason)"
         case let .conflict(text): "conflict: \(text)"
+        case let .silentHead(text): "silent head: \(text)"
         case .goodbyeSent: "goodbye sent"
         }
     }

@@ -112,6 +112,38 @@ struct GPIOChip: Sendable {
     /// line that is held and by whom.
     func requestOutputs(_ offsets: [UInt32], activeLow: Bool, initialValues: [Bool]) throws(LightOutputError) -> LineRequestHandle {
         var request = GPIOLineRequest.outputs(offsets: offsets, activeLow: activeLow, initialValues: initialValues)
+        return try requestLines(&request, offsets)
+    }
+
+    /// Requests `offsets` as outputs without changing what they show when
+    /// they are outputs already (a crashed predecessor's request, which the
+    /// kernel keeps driving): requested as-is, read, then made outputs at
+    /// the values read. Lines that are not all outputs (a fresh boot) are
+    /// requested at `otherwise`. Returns the values shown now, and whether
+    /// they were retained.
+    func requestKeepingValues(_ offsets: [UInt32], activeLow: Bool, otherwise: [Bool]) throws(LightOutputError)
+        -> (lines: LineRequestHandle, values: [Bool], retained: Bool) {
+        let wereOutputs = offsets.allSatisfy { offset in
+            (try? device.lineInfo(handle, offset: offset)).map { $0.flags & GPIOLineRequest.outputFlag != 0 } ?? false
+        }
+        guard wereOutputs else {
+            return (try requestOutputs(offsets, activeLow: activeLow, initialValues: otherwise), otherwise, false)
+        }
+        var request = GPIOLineRequest.asIs(offsets: offsets, activeLow: activeLow)
+        let lines = try requestLines(&request, offsets)
+        do {
+            let mask = GPIOLineRequest.values(offsets.map { _ in true }).mask
+            let bits = try device.getValues(lines, mask: mask)
+            let values = offsets.indices.map { bits & (1 << UInt64($0)) != 0 }
+            try device.setConfig(lines, GPIOLineRequest.outputConfig(activeLow: activeLow, values: values))
+            return (lines, values, true)
+        } catch {
+            device.release(lines)
+            throw .setFailed(chip: identity.description, errno: error)
+        }
+    }
+
+    private func requestLines(_ request: inout gpio_v2_line_request, _ offsets: [UInt32]) throws(LightOutputError) -> LineRequestHandle {
         do {
             return try device.requestLines(handle, &request)
         } catch where error.rawValue == GPIOSyscalls.busy {

@@ -28,6 +28,12 @@ protocol GPIODevice: Sendable {
     /// `GPIO_V2_GET_LINE_IOCTL`: on success the kernel fills `request.fd`.
     func requestLines(_ chip: ChipHandle, _ request: inout gpio_v2_line_request) throws(Errno) -> LineRequestHandle
     func setValues(_ lines: LineRequestHandle, _ values: gpio_v2_line_values) throws(Errno)
+    /// `GPIO_V2_LINE_GET_VALUES_IOCTL`: the logical values of the lines in `mask`.
+    func getValues(_ lines: LineRequestHandle, mask: UInt64) throws(Errno) -> UInt64
+    /// `GPIO_V2_LINE_SET_CONFIG_IOCTL`: reconfigures the requested lines.
+    func setConfig(_ lines: LineRequestHandle, _ config: gpio_v2_line_config) throws(Errno)
+    /// Arms the crash guard: on a fatal signal, set `lines` to `values`.
+    func armCrashValues(_ lines: LineRequestHandle, _ values: gpio_v2_line_values) -> CrashSafeLamps.Slot?
     func close(_ chip: ChipHandle)
     func release(_ lines: LineRequestHandle)
 }

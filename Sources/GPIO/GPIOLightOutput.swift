@@ -5,9 +5,12 @@ import Synchronization
 /// (uAPI v2). No `/dev/mem` or `/dev/gpiomem`: the kernel arbitrates the
 /// lines, so a second process asking for them gets a clear `lineBusy`.
 ///
-/// The lines are requested as outputs already at the shutdown state, so the
-/// LEDs never flash a random state at start-up, and are returned to it on
-/// `close` before they are released.
+/// Lines that are outputs already (a crashed predecessor's, still driven by
+/// the kernel) are taken over as they are and read, so the agent can clear
+/// a retained green through amber (`retainedAspect`); lines that are not
+/// (a fresh boot) are requested as outputs at the shutdown state, so the
+/// LEDs never flash a random state at start-up. On `close`, and on a fatal
+/// signal (`CrashSafeLamps`), they are returned to the shutdown state.
 public final class GPIOLightOutput: LightOutput {
     public let head: String
     /// The chip the lines were found on, for the start-up log line.
@@ -16,10 +19,14 @@ public final class GPIOLightOutput: LightOutput {
     public let offsets: [UInt32]
     public let wiring: HeadWiring
     public let shutdown: ShutdownAspect
+    public var shutdownAspect: Aspect { shutdown.aspect }
+
+    public let retainedAspect: Aspect?
 
     private struct State {
         var lines: LineRequestHandle?
         var lastValues: [Bool]
+        var crashSlot: CrashSafeLamps.Slot?
     }
     private let state: Mutex<State>
     private let driver: GPIOChip
@@ -49,15 +56,17 @@ public final class GPIOLightOutput: LightOutput {
         let chip = try GPIOChip.open(selector, device: device, directory: deviceDirectory)
         defer { chip.close() }  // the line request keeps working without the chip fd
         let offsets = try chip.resolve(wiring.lines)
-        let initial = wiring.lineValues(for: shutdown.aspect.lamps)
-        let lines = try chip.requestOutputs(offsets, activeLow: wiring.activeLow, initialValues: initial)
+        let shutdownValues = wiring.lineValues(for: shutdown.aspect.lamps)
+        let (lines, initial, retained) = try chip.requestKeepingValues(offsets, activeLow: wiring.activeLow, otherwise: shutdownValues)
+        let slot = device.armCrashValues(lines, GPIOLineRequest.values(shutdownValues))
+        self.retainedAspect = retained ? wiring.aspect(fromLineValues: initial) : nil
         self.head = head
         self.chip = chip.identity
         self.offsets = offsets
         self.wiring = wiring
         self.shutdown = shutdown
         self.driver = chip
-        self.state = Mutex(State(lines: lines, lastValues: initial))
+        self.state = Mutex(State(lines: lines, lastValues: initial, crashSlot: slot))
     }
 
     deinit { close() }
@@ -80,6 +89,8 @@ public final class GPIOLightOutput: LightOutput {
             // drivers keep driving the last value, so this value is what stays.
             try? driver.setValues(lines, values)
             state.lastValues = values
+            CrashSafeLamps.disarm(state.crashSlot)
+            state.crashSlot = nil
             driver.device.release(lines)
             state.lines = nil
         }

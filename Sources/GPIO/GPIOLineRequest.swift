@@ -33,6 +33,28 @@ enum GPIOLineRequest {
         return request
     }
 
+    /// A request for `offsets` leaving their direction and values as they
+    /// are: a crashed predecessor's lamps stay lit while they are read.
+    static func asIs(offsets: [UInt32], activeLow: Bool) -> gpio_v2_line_request {
+        var request = outputs(offsets: offsets, activeLow: activeLow, initialValues: offsets.map { _ in false })
+        request.config = gpio_v2_line_config()
+        request.config.flags = activeLow ? activeLowFlag : 0
+        return request
+    }
+
+    /// Outputs at `values`: the configuration that turns lines requested
+    /// as-is into outputs without changing what they show.
+    static func outputConfig(activeLow: Bool, values lineValues: [Bool]) -> gpio_v2_line_config {
+        var config = gpio_v2_line_config()
+        config.flags = outputFlag | (activeLow ? activeLowFlag : 0)
+        config.num_attrs = 1
+        let initial = values(lineValues)
+        config.attrs.0.attr.id = UInt32(GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES.rawValue)
+        config.attrs.0.attr.values = initial.bits
+        config.attrs.0.mask = initial.mask
+        return config
+    }
+
     /// Bit i of `bits` is the value of the i-th requested line; the mask
     /// covers every requested line, so each set writes the whole head at once.
     static func values(_ lineValues: [Bool]) -> gpio_v2_line_values {

@@ -82,4 +82,6 @@ enum GPIOSyscalls {
     static let lineInfoRequest = UInt(cgpio_v2_get_lineinfo_ioctl())
     static let getLineRequest = UInt(cgpio_v2_get_line_ioctl())
     static let setValuesRequest = UInt(cgpio_v2_line_set_values_ioctl())
+    static let getValuesRequest = UInt(cgpio_v2_line_get_values_ioctl())
+    static let setConfigRequest = UInt(cgpio_v2_line_set_config_ioctl())
 }

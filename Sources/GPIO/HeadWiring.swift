@@ -40,6 +40,23 @@ public struct HeadWiring: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The aspect that line values show, read back from a predecessor's
+    /// lamps. Conservative: any lit green counts as green (it is cleared
+    /// through amber), an amber without red as amber.
+    public func aspect(fromLineValues values: [Bool]) -> Aspect {
+        guard values.count == 3 else { return .off }
+        let red: Bool, amber: Bool, green: Bool
+        switch kind {
+        case .threeLamps:
+            (red, amber, green) = (values[0], values[1], values[2])
+        case .rgbModule:
+            (red, amber, green) = (values[0] && !values[1], values[0] && values[1], values[1] && !values[0])
+        }
+        if green { return .green }
+        if amber { return red ? .redAmber : .amber }
+        return red ? .red : .off
+    }
+
     /// The CLI flags that produce this wiring.
     public var description: String {
         "--wiring \(kind.rawValue) --pins \(lines.map(\.description).joined(separator: ","))" + (activeLow ? " --active-low" : "")

@@ -43,6 +43,21 @@ struct KernelGPIODevice: GPIODevice {
         try GPIOSyscalls.ioctl(lines.fd, GPIOSyscalls.setValuesRequest, "GPIO_V2_LINE_SET_VALUES_IOCTL", &values)
     }
 
+    func getValues(_ lines: LineRequestHandle, mask: UInt64) throws(Errno) -> UInt64 {
+        var values = gpio_v2_line_values(bits: 0, mask: mask)
+        try GPIOSyscalls.ioctl(lines.fd, GPIOSyscalls.getValuesRequest, "GPIO_V2_LINE_GET_VALUES_IOCTL", &values)
+        return values.bits & mask
+    }
+
+    func setConfig(_ lines: LineRequestHandle, _ config: gpio_v2_line_config) throws(Errno) {
+        var config = config
+        try GPIOSyscalls.ioctl(lines.fd, GPIOSyscalls.setConfigRequest, "GPIO_V2_LINE_SET_CONFIG_IOCTL", &config)
+    }
+
+    func armCrashValues(_ lines: LineRequestHandle, _ values: gpio_v2_line_values) -> CrashSafeLamps.Slot? {
+        CrashSafeLamps.arm(lines: lines.fd, values: values)
+    }
+
     func close(_ chip: ChipHandle) { GPIOSyscalls.close(chip.fd) }
 
     func release(_ lines: LineRequestHandle) { GPIOSyscalls.close(lines.fd) }

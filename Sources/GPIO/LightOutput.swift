@@ -20,4 +20,16 @@ public protocol LightOutput: AnyObject, Sendable {
     /// Puts the head into its configured `ShutdownAspect` and releases the
     /// hardware or file. Idempotent; later `show` calls are ignored.
     func close()
+
+    /// The aspect `close` leaves the head in.
+    var shutdownAspect: Aspect { get }
+
+    /// What the lamps showed when the output was opened, if it can tell (a
+    /// crashed predecessor's lamp that the kernel kept driving).
+    var retainedAspect: Aspect? { get }
+}
+
+public extension LightOutput {
+    var shutdownAspect: Aspect { .off }
+    var retainedAspect: Aspect? { nil }
 }

@@ -12,6 +12,7 @@ public final class MemoryOutput: LightOutput {
 
     public let head: String
     public let shutdown: ShutdownAspect
+    public var shutdownAspect: Aspect { shutdown.aspect }
 
     private struct State {
         var events: [Event] = []

@@ -11,10 +11,16 @@ public final class RecordingOutput: LightOutput {
     public let head: String
     public let path: String
     public let shutdown: ShutdownAspect
+    public var shutdownAspect: Aspect { shutdown.aspect }
+
+    /// The last aspect the file records for this head (a predecessor's
+    /// lamp: the recording stands in for a lamp the kernel keeps lit).
+    public let retainedAspect: Aspect?
 
     private struct State {
         var fd: Int32?
         var last: Aspect?
+        var crashSlot: CrashSafeLamps.Slot?
     }
     private let state: Mutex<State>
     private let now: @Sendable () -> Int64
@@ -31,7 +37,13 @@ public final class RecordingOutput: LightOutput {
         self.path = path
         self.shutdown = shutdown
         self.now = now
-        self.state = Mutex(State(fd: fd, last: nil))
+        let previous = (try? FileIO.read(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let last = previous.split(separator: "\n").reversed().lazy.compactMap { RecordedAspect(jsonLine: String($0)) }.first { $0.head == head }
+        self.retainedAspect = last?.aspect
+        // On a fatal signal the handler writes this line's head, with the time.
+        let tail = String(RecordedAspect(monotonicNanos: 0, head: head, aspect: shutdown.aspect).jsonLine.dropFirst("{\"t\":0".count)) + "\n"
+        let slot = CrashSafeLamps.arm(record: fd, tail: tail)
+        self.state = Mutex(State(fd: fd, last: last?.aspect, crashSlot: slot))
     }
 
     deinit { close() }
@@ -49,6 +61,8 @@ public final class RecordingOutput: LightOutput {
             guard let fd = state.fd else { return }
             if state.last != shutdown.aspect { try? append(shutdown.aspect, fd: fd) }
             state.last = shutdown.aspect
+            CrashSafeLamps.disarm(state.crashSlot)
+            state.crashSlot = nil
             GPIOSyscalls.close(fd)
             state.fd = nil
         }

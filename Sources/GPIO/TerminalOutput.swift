@@ -16,6 +16,7 @@ public final class TerminalOutput: LightOutput {
 
     public let head: String
     public let shutdown: ShutdownAspect
+    public var shutdownAspect: Aspect { shutdown.aspect }
     /// Whether lines are coloured (decided once, at init).
     public let usesColour: Bool
 

@@ -29,7 +29,10 @@ enum AgentCommand {
       --active-low           lamps light when the line is low (JUNCTION_ACTIVE_LOW)
       --record FILE          with --output record: JSON lines of aspect changes (JUNCTION_RECORD)
       --shutdown-aspect A    off or red: shown on SIGTERM/SIGINT (default red) (JUNCTION_SHUTDOWN_ASPECT)
+      --watchdog PATH        pet the hardware watchdog (e.g. /dev/watchdog) from the timing thread:
+                             a dead or wedged agent resets its board (see README) (JUNCTION_WATCHDOG)
       --clock-drift-ppm X    TESTING AID: skew this agent's view of its own clock by X ppm
+      --testing-trap-after-seconds S  TESTING AID: after S s, crash (a Swift trap) when the head next shows green
     \(RuntimeOptions.sharedHelp)
     """
 
@@ -39,6 +42,7 @@ enum AgentCommand {
             valueOptions: RuntimeOptions.sharedValues.union([
                 "port", "listen", "coordinator-service", "coordinator-port", "coordinator", "board", "ordinal",
                 "output", "chip", "pins", "wiring", "record", "shutdown-aspect", "clock-drift-ppm",
+                "watchdog", "testing-trap-after-seconds",
             ]),
             flagOptions: RuntimeOptions.sharedFlags.union(["active-low"]))
         if args.wantsHelp { FileIO.printOut(help + "\n"); return 0 }
@@ -61,21 +65,37 @@ enum AgentCommand {
         settings.httpPort = try RuntimeOptions.httpPort(args, default: 8080)
         settings.parentPID = try RuntimeOptions.parentPID(args)
         let drift = try args.double("clock-drift-ppm", default: 0, range: -500...500)
+        if args.value("testing-trap-after-seconds") != nil {
+            let seconds = try args.double("testing-trap-after-seconds", default: 0, range: 0...86_400)
+            settings.testingTrapAfterNanos = Int64(seconds * 1e9)
+        }
         let head = board ?? "agent-\(ordinal)"
         let logger = try RuntimeOptions.logger(args, fields: ["role": "agent", "ordinal": .int(Int64(ordinal))])
 
+        // A dead stdout reader must not kill the agent with its lamps lit;
+        // a fatal signal puts every head into its shutdown aspect first.
+        FatalSignals.ignoreBrokenPipe()
+        do { try CrashSafeLamps.install() } catch { throw CommandFailure(message: "junction agent: \(error.description)") }
         // Before any thread starts, so every thread inherits the blocked signals.
         let latch = StopLatch()
         let signals = SignalWatcher([.terminate, .interrupt]) { signal in latch.request("\(signal)") }
         defer { signals.cancel() }
 
+        let watchdog: Watchdog?
+        if let path = args.value("watchdog", environment: "JUNCTION_WATCHDOG") {
+            do { watchdog = try Watchdog(path: path) } catch {
+                throw CommandFailure(message: "junction agent: cannot open the watchdog: \(error.description) (is --watchdog the right device, and may the agent write it?)")
+            }
+        } else {
+            watchdog = nil
+        }
         let output = try makeOutput(args, head: head, shutdown: shutdown)
         var configuration = AgentConfiguration(ordinal: ordinal, board: board, instance: UInt64.random(in: 1...UInt64.max), key: key)
         configuration.startupAspect = .red
         let runtime: AgentRuntime
         do {
             runtime = try AgentRuntime(configuration: configuration, settings: settings, output: output,
-                                       clock: AgentClock(driftPPM: drift), logger: logger) { latch.request("parent gone") }
+                                       clock: AgentClock(driftPPM: drift), logger: logger, watchdog: watchdog) { latch.request("parent gone") }
         } catch {
             output.close()
             throw CommandFailure(message: RuntimeOptions.socketMessage(error, port: settings.port))

@@ -13,7 +13,15 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var state: SyncState = .unsynced
     public private(set) var clock: ClockDiscipline
     public private(set) var schedule = PlanSchedule()
-    public private(set) var sequencer: HeadSequencer
+    public internal(set) var sequencer: HeadSequencer
+    /// The independent monitor every output aspect goes through (issue 10).
+    public internal(set) var monitor: SignalMonitor
+    /// The monitor tripped and the head is leaving the plan for flashing red.
+    var monitorLeaving = false
+    /// The aspect a coordinator's command (`.flash`, `.stop`) put the head
+    /// in; kept until the junction re-enters the plan at `rejoinAt`.
+    var commandedAspect: Aspect?
+    var rejoinAt: LocalInstant?
     public private(set) var sources: SourceSelector
     public private(set) var inbox: Inbox
     private var assembler = PlanAssembler()
@@ -40,10 +48,14 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// Counters for metrics.
     public private(set) var counters = AgentCounters()
 
-    public init(configuration: AgentConfiguration, now: LocalInstant) {
+    /// - Parameter retained: what the lamps already show at start (a
+    ///   crashed predecessor's lamp), if known: a green is cleared through a
+    ///   full amber before the start-up aspect.
+    public init(configuration: AgentConfiguration, now: LocalInstant, retained: Aspect? = nil) {
         self.configuration = configuration
         clock = ClockDiscipline(configuration: configuration.clock)
-        sequencer = HeadSequencer(initial: configuration.startupAspect, at: now)
+        sequencer = HeadSequencer(retained: retained ?? configuration.startupAspect, startup: configuration.startupAspect, at: now)
+        monitor = SignalMonitor(showing: retained ?? configuration.startupAspect, at: now, retained: retained != nil)
         sources = SourceSelector(timeoutNanos: configuration.sourceTimeoutNanos)
         inbox = Inbox(codec: DatagramCodec(key: configuration.key), localID: configuration.instance)
         nextReportAt = now
@@ -52,7 +64,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     /// Handles one event at local time `now` and says what to do.
     public mutating func handle(_ event: AgentEvent<Address>, now: LocalInstant) -> AgentOutput<Address> {
-        var output = AgentOutput<Address>(aspect: sequencer.shown, wakeAt: now)
+        var output = AgentOutput<Address>(aspect: monitor.shown, wakeAt: now)
         switch event {
         case let .datagram(bytes, source):
             receive(bytes, from: source, now: now, into: &output)
@@ -65,13 +77,15 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             switchSource()
         }
         evaluateState(now: now, into: &output)
+        rejoinAfterCommand(now: now)
         // One view of the plan per event: building it copies the clock and
         // the schedule into closures.
         let view = planView()
         sequencer.advance(to: now, plan: view)
+        applyMonitor(now: now, plan: view, into: &output)
         sendPeriodic(now: now, into: &output)
-        output.aspect = sequencer.shown
-        output.wakeAt = nextWake(after: now, plan: view)
+        output.aspect = monitor.shown
+        output.wakeAt = monitorWake(nextWake(after: now, plan: view), now: now)
         return output
     }
 
@@ -148,6 +162,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
         if tick.command != .run { commandedFlashUntil = now + 2 * .nanosPerSecond }
+        noteCommand(tick.command)
         // The inbox took the tick only because it names this process's
         // instance, so its echo answers one of this run's reports.
         guard let echo = tick.echo else { return }
@@ -280,7 +295,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 let following = sequencer.goal == .followPlan
                 let follow = hasHead && (following ? bound <= flashBoundNanos : fresh && bound <= configuration.followBoundNanos)
                 let goal: HeadSequencer.Goal = follow ? .followPlan : .hold(configuration.startupAspect)
-                if sequencer.goal != goal { sequencer.setGoal(goal, now: now, plan: planView()) }
+                if sequencer.goal != goal { setHeadGoal(goal, now: now) }
             }
         case .locked where disagreeing(now), .holdover where disagreeing(now):
             transition(to: .flash, reason: "a coordinator's timebase disagrees with the one held", now: now, into: &output)
@@ -321,13 +336,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         output.notes.append(.stateChanged(from: state, to: next, reason: reason))
         state = next
         counters.stateChanges += 1
-        let goal: HeadSequencer.Goal
-        switch next {
-        case .unsynced, .locking: goal = .hold(configuration.startupAspect)
-        case .locked, .holdover: goal = .followPlan
-        case .flash: goal = .hold(schedule.current?.plan.flashAspect ?? .flashingRed)
-        }
-        sequencer.setGoal(goal, now: now, plan: planView())
+        setHeadGoal(stateGoal, now: now)
     }
 
     /// The plan as this head sees it on the local clock, or nil without a
@@ -392,10 +401,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             board: configuration.board ?? "", plan: PlanRef(schedule.current), pending: PlanRef(schedule.pending), state: state,
             offsetNanos: timebase.map { $0.nanos - now.nanos } ?? 0,
             errorBoundNanos: bound == .max ? -1 : bound,
-            head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: sequencer.shown) },
+            head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: monitor.shown) },
             sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
             sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
-            drops: inbox.drops.counts)
+            monitorTripped: monitor.isTripped, drops: inbox.drops.counts)
     }
 
     private func nextWake(after now: LocalInstant, plan view: PlanView?) -> LocalInstant {

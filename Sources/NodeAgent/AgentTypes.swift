@@ -37,6 +37,8 @@ public enum AgentNote: Sendable, Hashable, CustomStringConvertible {
     case planAccepted(id: UInt64, name: String, activation: TimebaseInstant)
     case planRefused(id: UInt64, reason: String)
     case clockStepped(byNanos: Int64)
+    /// The signal monitor refused a change and put the head on its safe path.
+    case monitorTripped(SignalMonitor.Trip)
 
     public var description: String {
         switch self {
@@ -45,6 +47,7 @@ public enum AgentNote: Sendable, Hashable, CustomStringConvertible {
         case let .planAccepted(id, name, activation): "plan \(String(id, radix: 16)) \"\(name)\" accepted, active from \(activation)"
         case let .planRefused(id, reason): "plan \(String(id, radix: 16)) refused: \(reason)"
         case let .clockStepped(by): "clock stepped by \(by) ns"
+        case let .monitorTripped(trip): "signal monitor tripped: \(trip)"
         }
     }
 }

@@ -45,6 +45,23 @@ public struct HeadSequencer: Sendable {
         shownSince = now
     }
 
+    /// A head whose lamps already show `retained` (a crashed predecessor's
+    /// lamp, still driven by the kernel): a green or an amber is cleared
+    /// through a full amber (the default amber: no plan is known yet), then
+    /// `startup` is held; anything else takes `startup` at once.
+    public init(retained: Aspect, startup: Aspect, at now: LocalInstant) {
+        self.init(initial: retained, at: now)
+        goal = .hold(startup)
+        switch retained {
+        case .green, .amber:
+            program = .clearing(until: now + ClearanceTiming.defaults.amberNanos, then: startup)
+            shown = .amber
+        default:
+            program = .steady(startup)
+            shown = startup
+        }
+    }
+
     /// Changes the goal; the program moves towards it at safe instants.
     public mutating func setGoal(_ newGoal: Goal, now: LocalInstant, plan: PlanView?) {
         goal = newGoal
@@ -133,14 +150,32 @@ public struct HeadSequencer: Sendable {
 
     private mutating func tryJoin(now: LocalInstant, plan: PlanView?) -> Bool {
         guard let plan, let wanted = plan.aspectAt(now) else { return false }
+        // From flashing amber or dark (traffic may be moving) a head starts
+        // only through the plan's red, never straight into red+amber/green.
+        let stopped = shown == .red || shown == .flashingRed || shown == .redAmber
+        guard stopped || wanted == .red else { return false }
         switch wanted {
-        case .red, .redAmber:
+        case .red:
             program = .following
+            return true
+        case .redAmber:
+            // A full red+amber from now, as a join at green gets: joining the
+            // plan's red+amber for what is left of it (perhaps milliseconds)
+            // would be red→green on the street. Then the plan's green, if a
+            // minimum green is left of it; else wait for the next red.
+            guard let greenStart = plan.nextChangeAfter(now), greenStart.aspect == .green,
+                  let greenEnd = plan.nextChangeAfter(greenStart.at) else { return false }
+            let prepareEnd = max(now + plan.timing.redAmberNanos, greenStart.at)
+            guard greenEnd.at - prepareEnd >= plan.timing.minGreenNanos else { return false }
+            program = .preparing(until: prepareEnd)
             return true
         case .green:
             let remaining = (plan.nextChangeAfter(now)?.at).map { $0 - now } ?? Int64.max
             let prepare = plan.sequence == .uk ? plan.timing.redAmberNanos : 0
             guard remaining >= prepare + plan.timing.minGreenNanos else { return false }
+            // US: green only from a steady red (from flashing red, wait for
+            // the plan's red and show it first).
+            if prepare == 0 && shown != .red { return false }
             if prepare > 0 && shown != .redAmber {
                 program = .preparing(until: now + prepare)
             } else {

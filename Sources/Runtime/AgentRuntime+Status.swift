@@ -29,6 +29,9 @@ struct AgentSnapshot: Sendable {
     /// their difference compared across agents on one machine is their skew.
     var monotonicNanos: Int64
     var timebaseNanos: Int64?
+    /// The signal monitor: trips since start, and the latched one if any.
+    var monitorTrips: UInt64
+    var monitorTrip: String?
 }
 
 extension AgentRuntime {
@@ -44,16 +47,19 @@ extension AgentRuntime {
                 errorBoundNanos: core.errorBoundNanos(at: now), frequencyPPM: core.clock.frequencyPPM,
                 sourceID: core.sources.current?.id, term: core.sources.current?.term, plan: report.plan, pending: report.pending,
                 counters: core.counters, drops: core.inbox.drops, stats: s.stats, coordinators: s.coordinators,
-                driftPPM: clock.driftPPM, monotonicNanos: raw, timebaseNanos: core.clock.timebase(at: now)?.nanos)
+                driftPPM: clock.driftPPM, monotonicNanos: raw, timebaseNanos: core.clock.timebase(at: now)?.nanos,
+                monitorTrips: core.monitor.tripCount, monitorTrip: core.monitor.trip?.description)
         }
     }
 
     func route(_ path: String) -> HTTPServer.Response? {
         switch path {
-        case "/healthz": return .text("ok\n")
+        case "/healthz":
+            let stalled = shared.withLock { s in AgentProbes.timingStalledNanos(lastLoopAt: s.lastLoopAt, now: clock.now()) }
+            return stalled.map { .text("timing thread stalled for \($0 / 1_000_000) ms\n", status: 503) } ?? .text("ok\n")
         case "/readyz":
             let state = shared.withLock { $0.core.state }
-            return state == .locked ? .text("locked\n") : .text("\(state)\n", status: 503)
+            return AgentProbes.isReady(state) ? .text("\(state)\n") : .text("\(state)\n", status: 503)
         case "/metrics": return .prometheus(metrics(snapshot()))
         case "/status": return .json(status(snapshot()) + "\n")
         default: return nil
@@ -84,6 +90,8 @@ extension AgentRuntime {
         json.add("transitions", Int64(s.stats.transitions))
         json.add("ticksReceived", Int64(s.counters.ticksReceived))
         json.add("dropped", Int64(s.drops.total))
+        json.add("monitorTrips", Int64(s.monitorTrips))
+        json.add("monitorTripped", s.monitorTrip)
         json.add("coordinators", raw: "[" + s.coordinators.map { LoggerEscaping.jsonString($0.description) }.joined(separator: ",") + "]")
         return json.text
     }
@@ -118,6 +126,10 @@ extension AgentRuntime {
         m.counter("junction_plans_refused_total", help: "Plans received but refused.", value: Double(s.counters.plansRefused))
         m.counter("junction_state_changes_total", help: "Synchronisation state changes.", value: Double(s.counters.stateChanges))
         m.counter("junction_light_transitions_total", help: "Aspect changes applied to the light.", value: Double(s.stats.transitions))
+        m.counter("junction_signal_monitor_trips_total", help: "Changes the signal monitor refused (the head took its safe path).",
+                  value: Double(s.monitorTrips))
+        m.gauge("junction_signal_monitor_tripped", help: "1 while the signal monitor holds the head on its safe path.",
+                value: s.monitorTrip == nil ? 0 : 1)
         m.counter("junction_light_output_errors_total", help: "Failed writes to the light.", value: Double(s.stats.outputErrors))
         m.gauge("junction_transition_lateness_seconds", help: "How late the timing thread applied light changes.",
                 value: s.stats.transitionLateness.meanNanos / 1e9, labels: ["stat": "mean"])

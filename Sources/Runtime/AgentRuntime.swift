@@ -27,6 +27,10 @@ public final class AgentRuntime: Sendable {
     private let http = Mutex<HTTPServer?>(nil)
     /// Called once when the runtime wants the process to stop (parent gone).
     private let onStopRequest: @Sendable () -> Void
+    /// The hardware watchdog, petted by the timing thread (`--watchdog`).
+    let watchdog: Watchdog?
+    /// When the testing trap arms (`settings.testingTrapAfterNanos`).
+    private let testingTrapAt: LocalInstant?
 
     struct Shared {
         var core: AgentCore<SocketAddress>
@@ -36,23 +40,38 @@ public final class AgentRuntime: Sendable {
         var lastNow: LocalInstant
         var coordinators: [SocketAddress] = []
         var stopping = false
+        /// While stopping: when the shutdown aspect may be shown (after a
+        /// green's amber).
+        var shutdownAt: LocalInstant?
+        /// The timing thread's last completed loop, for `/healthz`.
+        var lastLoopAt: LocalInstant
         var stats = AgentRuntimeStatistics()
     }
 
     /// Binds the socket and prepares the core; `start()` starts the threads.
     public init(
         configuration: AgentConfiguration, settings: AgentSettings, output: any LightOutput,
-        clock: AgentClock, logger: Logger, onStopRequest: @escaping @Sendable () -> Void = {}
+        clock: AgentClock, logger: Logger, watchdog: Watchdog? = nil, onStopRequest: @escaping @Sendable () -> Void = {}
     ) throws(Errno) {
         self.settings = settings
         self.output = output
         self.clock = clock
         self.logger = logger
+        self.watchdog = watchdog
         self.onStopRequest = onStopRequest
         socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
         let now = clock.now()
-        let core = AgentCore<SocketAddress>(configuration: configuration, now: now)
-        shared = Mutex(Shared(core: core, shown: nil, wakeAt: now, lastNow: now))
+        testingTrapAt = settings.testingTrapAfterNanos.map { now + $0 }
+        // A crashed predecessor's lamp may still be lit: start from it.
+        let retained = output.retainedAspect
+        let core = AgentCore<SocketAddress>(configuration: configuration, now: now, retained: retained)
+        shared = Mutex(Shared(core: core, shown: retained, wakeAt: now, lastNow: now, lastLoopAt: now))
+        if let retained {
+            logger.info("lamps retained from before start", ["aspect": "\(retained)"])
+            // Show the clearance now, not after the first DNS lookup in
+            // `start()`: the core counts its amber from this instant.
+            _ = shared.withLock { s in handleLocked(&s, .timer, now: now) }
+        }
     }
 
     /// The UDP port actually bound.
@@ -76,21 +95,35 @@ public final class AgentRuntime: Sendable {
         threads.withLock { $0 = [timing, network, housekeeping] }
     }
 
-    /// Puts the light into its shutdown state at once, then stops every
-    /// thread and the HTTP server. Safe to call from a signal callback and
-    /// more than once.
+    /// Puts the light into its shutdown state, then stops every thread and
+    /// the HTTP server. A green first shows amber for the plan's full amber
+    /// (green straight to red or dark is an illegal change on a street);
+    /// any other aspect takes the shutdown aspect at once. Safe to call more
+    /// than once: every caller returns after the shutdown aspect is shown.
     public func stop() {
+        let (first, shutdownAt) = shared.withLock { s -> (Bool, LocalInstant) in
+            if let at = s.shutdownAt { return (false, at) }
+            s.stopping = true
+            let now = max(clock.now(), s.lastNow)
+            let (aspect, finalAt) = s.core.beginShutdown(now: now, finally: output.shutdownAspect)
+            if aspect != s.shown {
+                s.shown = aspect
+                show(aspect, now: now, in: &s)
+            }
+            s.shutdownAt = finalAt
+            return (true, finalAt)
+        }
+        if first {
+            logger.info("stopping", ["aspect": "\(output.shutdownAspect)", "clearing_ms": .int(max(0, shutdownAt - clock.now()) / 1_000_000)])
+        }
+        clock.sleep(until: shutdownAt)
         output.close()
-        let first = shared.withLock { s in defer { s.stopping = true }; return !s.stopping }
-        if first { logger.info("stopping", ["aspect": "\(shutdownAspectName)"]) }
         let running = threads.withLock { t in defer { t = [] }; return t }
         for thread in running { thread.join() }
         http.withLock { server in server?.stop(); server = nil }
+        watchdog?.closeCleanly()
     }
 
-    private var shutdownAspectName: String {
-        (output as? RecordingOutput)?.shutdown.description ?? (output as? GPIOLightOutput)?.shutdown.description ?? "off"
-    }
 
     // MARK: Core
 
@@ -163,6 +196,10 @@ public final class AgentRuntime: Sendable {
             logger.warn("plan refused", ["plan": "\(String(id, radix: 16))", "reason": "\(reason)"])
         case let .clockStepped(by):
             logger.warn("clock stepped", ["by_ns": .int(by)])
+        case let .monitorTripped(trip):
+            logger.error("signal monitor tripped: head held on its safe path (flashing red)", [
+                "violation": "\(trip.violation)", "from": "\(trip.from)", "to": "\(trip.to)",
+                "shown_ms": .int(trip.shownNanos / 1_000_000)])
         }
     }
 
@@ -178,6 +215,7 @@ public final class AgentRuntime: Sendable {
             let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
                 guard !s.stopping else { return [] }
                 let now = clock.now()
+                s.lastLoopAt = now
                 if now >= s.wakeAt {
                     let late = now - s.wakeAt
                     let before = s.shown
@@ -192,6 +230,11 @@ public final class AgentRuntime: Sendable {
                 return []
             }
             send(sends)
+            // Outside the lock: a slow device must not hold up the network thread.
+            watchdog?.pet(nowNanos: clock.now().nanos)
+            if let testingTrapAt, clock.now() >= testingTrapAt, shared.withLock({ $0.shown == .green && !$0.stopping }) {
+                fatalError("--testing-trap-after-seconds: deliberate crash while green")
+            }
         }
     }
 

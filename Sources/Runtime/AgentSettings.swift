@@ -22,6 +22,10 @@ public struct AgentSettings: Sendable {
     /// How often the timing thread re-reads the schedule while sleeping, so a
     /// wake-up moved earlier by the network thread is not missed.
     public var recheckNanos: Int64 = 20_000_000
+    /// TESTING AID (`--testing-trap-after-seconds`): this long after start,
+    /// the timing thread crashes the process with a Swift trap the moment
+    /// the head shows green, so a test can watch the crash guard work.
+    public var testingTrapAfterNanos: Int64?
 
     public init() {}
 }

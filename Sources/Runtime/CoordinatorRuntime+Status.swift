@@ -88,6 +88,10 @@ extension CoordinatorRuntime {
         m.counter("junction_plans_sent_total", help: "Plan transmissions to agents.", value: Double(core.counters.plansSent))
         m.counter("junction_plans_refused_total", help: "Plan files refused.", value: Double(core.counters.plansRefused))
         m.counter("junction_conflicts_total", help: "Conflicting greens reported by agents.", value: Double(core.counters.conflictsSeen))
+        m.counter("junction_silent_head_stops_total", help: "Heads found silent; each stopped its junction (flashing red).",
+                  value: Double(core.counters.silentHeadStops))
+        m.gauge("junction_stopped_junctions", help: "Junctions stopped now because one of their heads is silent.",
+                value: Double(core.silentHeads.stoppedJunctions.count))
         for kind in DatagramKind.allCases {
             m.counter("junction_datagrams_received_total", help: "Datagrams received, by the type their header claims.",
                       value: Double(snap.stats.received[kind] ?? 0), labels: ["type": kind.rawValue])

@@ -124,6 +124,8 @@ public final class CoordinatorRuntime: Sendable {
             logger.warn("plan refused", ["reason": "\(reason)"])
         case let .conflict(text):
             logger.error("conflict", ["detail": "\(text)"])
+        case let .silentHead(text):
+            logger.error("silent head", ["detail": "\(text)"])
         case .goodbyeSent:
             logger.info("goodbye sent")
         }

@@ -64,13 +64,23 @@ extension ClusterSimulation {
     /// the lockstep skew.
     private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
         let head = core.currentHead
-        let key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
+        var key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
+        // An agent that does not know its head (a restarted one before the
+        // plan arrives) still drives the lamp it drove: the trace goes on.
+        if key == nil, let old = agents[i].traceKey, old.agent == i { key = old }
         if key != agents[i].traceKey {
-            if let old = agents[i].traceKey { traceEnds[old] = now - Self.epochNanos }
+            var since = now - Self.epochNanos
+            if let old = agents[i].traceKey {
+                traceEnds[old] = now - Self.epochNanos
+                // The same lamp, now known to its restarted agent: the aspect
+                // it shows began under the old trace.
+                if let key, old.junction == key.junction, old.group == key.group,
+                   let last = traces[old]?.changes.last, last.aspect == aspect { since = last.atNanos }
+            }
             agents[i].traceKey = key
             if let key {
                 traces[key] = HeadTrace(head: "agent\(i)#\(key.incarnation)", group: key.group,
-                                        changes: [.init(atNanos: now - Self.epochNanos, aspect: aspect)])
+                                        changes: [.init(atNanos: since, aspect: aspect)])
                 agents[i].aspect = aspect
                 return
             }
@@ -119,6 +129,7 @@ extension ClusterSimulation {
         flushSkews(olderThan: .max)
         for i in agents.indices { if let core = agents[i].core { accountState(i, core.state) } }
         let end = scenario.durationNanos
+        for (key, end) in doubleFaultTraceEnds() { traceEnds[key] = min(traceEnds[key] ?? .max, end) }
         var byJunction: [Int: [HeadTrace]] = [:]
         for (key, var trace) in traces {
             trace.endNanos = traceEnds[key]
@@ -131,6 +142,8 @@ extension ClusterSimulation {
             }
         }
         if scenario.planChanges.isEmpty { checkTransitionsAgainstPlan() }
+        checkFrozenHeads(byJunction: byJunction)
+        for i in agents.indices { report.monitorTrips += agents[i].core?.monitor.tripCount ?? 0 }
         if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
             for i in agents.indices where agents[i].core != nil && agents[i].core?.state != .locked {
                 report.violate("no-recovery", "agent \(i) is \(agents[i].core!.state), not locked \(formatSeconds(scenario.recoveryNanos)) after the last fault", atNanos: end)

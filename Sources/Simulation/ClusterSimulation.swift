@@ -85,6 +85,8 @@ public struct ClusterSimulation {
     /// the locked agents that made it, and how many.
     var pendingSkews: [Int64: (low: Int64, high: Int64, count: Int)] = [:]
     var dnsList: [Int] = []
+    /// Heads whose agent was killed (its lamp frozen), for the checker.
+    var frozenHeads: [FrozenHead] = []
     /// Events processed, for the benchmark and for spotting livelocks.
     public private(set) var eventCount: UInt64 = 0
     public var debugTrace: ((String) -> Void)?
@@ -157,6 +159,10 @@ public struct ClusterSimulation {
             startAgent(i)
         case let .removeAgent(i):
             killAgent(i)
+            // Scale-down stops the pod (SIGTERM): its lamp is let go, not frozen.
+            agents[i].aspect = .off
+            if let key = agents[i].traceKey { traceEnds[key] = now - Self.epochNanos }
+            agents[i].traceKey = nil
             agents[i].removed = true
             agents[i].removedAt = now
             report.note("agent \(i) removed (scale down)", atNanos: now - Self.epochNanos)
@@ -198,8 +204,11 @@ public struct ClusterSimulation {
         guard agents[i].core == nil, !agents[i].removed else { return }
         let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
         let config = AgentConfiguration(ordinal: i, board: nil, instance: random.next() | 1, key: key)
-        agents[i].core = AgentCore(configuration: config, now: local)
+        // A killed agent's lamp stayed lit: its successor starts from it.
+        let frozen = thawHead(i)
+        agents[i].core = AgentCore(configuration: config, now: local, retained: frozen?.aspect)
         agents[i].incarnation += 1
+        if let frozen { traceRestart(i, frozen) }
         agents[i].firstTickAt = nil
         agents[i].lastStateChangeAt = now
         agents[i].followed = 0
@@ -212,10 +221,11 @@ public struct ClusterSimulation {
         agents[i].core = nil
         agents[i].generation += 1
         agents[i].lockedSince = nil
-        agents[i].aspect = .off
-        if let key = agents[i].traceKey { traceEnds[key] = now - Self.epochNanos }
-        agents[i].traceKey = nil
-        report.note("agent \(i) killed", atNanos: now - Self.epochNanos)
+        report.monitorTrips += core.monitor.tripCount
+        // SIGKILL runs no code and the kernel keeps driving the lines: the
+        // head keeps its last aspect (its trace goes on) until a restart.
+        freezeHead(i, core: core)
+        report.note("agent \(i) killed (head frozen on \(agents[i].aspect))", atNanos: now - Self.epochNanos)
     }
 
     private mutating func startCoordinator(clockOffsetNanos: Int64) {

@@ -28,6 +28,10 @@ public struct SimulationReport: Sendable {
     public var flashExits = 0
     /// Plans the coordinators refused.
     public var plansRefused = 0
+    /// Heads frozen on green by an agent kill whose conflicting heads the
+    /// frozen-head checker watched; trips of the agents' signal monitors.
+    public var frozenGreenHeadsChecked = 0
+    public var monitorTrips: UInt64 = 0
     public var lockedNanos: Int64 = 0
     public var aliveNanos: Int64 = 0
     public var violations: [SimulationViolation] = []
@@ -68,6 +72,7 @@ public struct SimulationReport: Sendable {
             "time locked: \(format2(locked))% of agent time; lock after first tick: max \(formatSeconds(sortedLock.last ?? 0))",
             "largest timebase step at a change of coordinator: \(us(largestSourceStepNanos))",
             "datagrams: \(datagramsDelivered) delivered, \(datagramsLost) lost; light changes: \(transitions)",
+            "heads frozen on green by a kill, checked: \(frozenGreenHeadsChecked); signal monitor trips: \(monitorTrips)",
             "invariant violations: \(violationCount)",
         ]
         for v in violations.prefix(10) { lines.append("  VIOLATION \(v)") }

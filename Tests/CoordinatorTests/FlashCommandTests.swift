@@ -64,8 +64,12 @@ struct CoordinatorFlashCommandTests {
         #expect(commanded.count == 2)
         #expect(commanded.allSatisfy { $0.tick.command == .flash })
 
-        // The command lapses 30 s after the last conflict.
+        // The command lapses 30 s after the last conflict (the agents kept
+        // reporting: a silent head would stop the junction instead).
         now = now + 31 * second
+        let t3 = core.timebase(at: now)
+        _ = deliver(report(0, group: "north-south", aspect: .green, at: t3, following: 42), from: 1)
+        _ = deliver(report(1, group: "east-west", aspect: .red, at: t3, following: 42), from: 2)
         out = core.handle(.timer, now: now)
         #expect(ticks(in: out, codec: codec).allSatisfy { $0.tick.command == .run })
     }

@@ -12,6 +12,9 @@ final class FakeGPIODevice: GPIODevice {
         var lineNames: [String]
         /// Offset -> consumer of lines held by someone else.
         var held: [UInt32: String] = [:]
+        /// Offset -> value of lines that are outputs (a released request the
+        /// kernel keeps driving, or one held now).
+        var outputs: [UInt32: Bool] = [:]
     }
 
     struct State {
@@ -24,6 +27,10 @@ final class FakeGPIODevice: GPIODevice {
         var released: [Int32] = []
         var writes: [gpio_v2_line_values] = []
         var setError: Int32?
+        /// Request fd -> (chip path, offsets).
+        var requestLines: [Int32: (chip: String, offsets: [UInt32])] = [:]
+        var configs: [gpio_v2_line_config] = []
+        var armed: [(fd: Int32, values: gpio_v2_line_values)] = []
     }
     let state = Mutex(State())
 
@@ -40,6 +47,18 @@ final class FakeGPIODevice: GPIODevice {
     var requests: [gpio_v2_line_request] { state.withLock { $0.requests } }
     var writes: [gpio_v2_line_values] { state.withLock { $0.writes } }
     var released: [Int32] { state.withLock { $0.released } }
+    var configs: [gpio_v2_line_config] { state.withLock { $0.configs } }
+    var armed: [(fd: Int32, values: gpio_v2_line_values)] { state.withLock { $0.armed } }
+
+    /// Makes lines outputs at these values, as a crashed predecessor left them.
+    func driveAsOutputs(_ values: [UInt32: Bool], chip path: String = "/dev/gpiochip0") {
+        state.withLock { s in for (offset, on) in values { s.chips[path]?.outputs[offset] = on } }
+    }
+
+    /// What the lines show now (nil: not an output).
+    func lineValue(_ offset: UInt32, chip path: String = "/dev/gpiochip0") -> Bool? {
+        state.withLock { $0.chips[path]?.outputs[offset] }
+    }
     var openChipCount: Int { state.withLock { $0.openChips.count } }
 
     func chipPaths() throws(Errno) -> [String] {
@@ -82,6 +101,7 @@ final class FakeGPIODevice: GPIODevice {
             GPIOCStrings.store(consumer, into: &info.consumer)
             info.flags = GPIOLineRequest.usedFlag
         }
+        if c.outputs[offset] != nil { info.flags |= GPIOLineRequest.outputFlag }
         return info
     }
 
@@ -95,6 +115,15 @@ final class FakeGPIODevice: GPIODevice {
             }
             s.nextFd += 1
             s.requestFds.insert(s.nextFd)
+            let path = s.openChips[handle.fd]!
+            let offsets = GPIOLineRequest.offsets(of: req)
+            s.requestLines[s.nextFd] = (path, offsets)
+            // Output with initial values sets them; a request as-is changes nothing.
+            if req.config.flags & GPIOLineRequest.outputFlag != 0 {
+                for (i, offset) in offsets.enumerated() {
+                    s.chips[path]?.outputs[offset] = req.config.attrs.0.attr.values & (1 << UInt64(i)) != 0
+                }
+            }
             return s.nextFd
         }
         request.fd = fd
@@ -106,7 +135,38 @@ final class FakeGPIODevice: GPIODevice {
             guard s.requestFds.contains(lines.fd) else { throw Errno(rawValue: 9, operation: "fake: set on released fd") }
             if let code = s.setError { throw Errno(rawValue: code, operation: "GPIO_V2_LINE_SET_VALUES_IOCTL") }
             s.writes.append(values)
+            drive(lines.fd, values, &s)
         }
+    }
+
+    private func drive(_ fd: Int32, _ values: gpio_v2_line_values, _ s: inout State) {
+        guard let (path, offsets) = s.requestLines[fd] else { return }
+        for (i, offset) in offsets.enumerated() where values.mask & (1 << UInt64(i)) != 0 {
+            s.chips[path]?.outputs[offset] = values.bits & (1 << UInt64(i)) != 0
+        }
+    }
+
+    func getValues(_ lines: LineRequestHandle, mask: UInt64) throws(Errno) -> UInt64 {
+        state.withLock { s in
+            guard let (path, offsets) = s.requestLines[lines.fd] else { return 0 }
+            var bits: UInt64 = 0
+            for (i, offset) in offsets.enumerated() where s.chips[path]?.outputs[offset] == true { bits |= 1 << UInt64(i) }
+            return bits & mask
+        }
+    }
+
+    func setConfig(_ lines: LineRequestHandle, _ config: gpio_v2_line_config) throws(Errno) {
+        state.withLock { s in
+            s.configs.append(config)
+            if config.flags & GPIOLineRequest.outputFlag != 0 {
+                drive(lines.fd, gpio_v2_line_values(bits: config.attrs.0.attr.values, mask: config.attrs.0.mask), &s)
+            }
+        }
+    }
+
+    func armCrashValues(_ lines: LineRequestHandle, _ values: gpio_v2_line_values) -> CrashSafeLamps.Slot? {
+        state.withLock { $0.armed.append((lines.fd, values)) }
+        return nil
     }
 
     func close(_ handle: ChipHandle) {

@@ -99,3 +99,54 @@ private func consumer(of request: gpio_v2_line_request) -> String { GPIOCStrings
     try output.show(.red, at: t0)
     #expect(device.writes.map(\.bits) == [0b001])
 }
+
+// MARK: Start-up after a crash (issue 10)
+
+@Test func linesLeftLitByACrashedPredecessorAreTakenOverAsTheyAre() throws {
+    let device = FakeGPIODevice.pi4()
+    device.driveAsOutputs([2: false, 3: false, 4: true])  // green still lit
+    let output = try GPIOLightOutput(device: device, chip: .raspberryPiHeader, wiring: .threeLamps(), head: "n", shutdown: .red)
+    #expect(output.retainedAspect == .green)
+    let request = try #require(device.requests.last)
+    #expect(request.config.flags & GPIOLineRequest.outputFlag == 0, "requested as-is: no initial values forced")
+    #expect(request.config.num_attrs == 0)
+    let config = try #require(device.configs.last)
+    #expect(config.flags == GPIOLineRequest.outputFlag)
+    #expect(config.attrs.0.attr.values == 0b100, "made outputs at the values read: the green stays lit until the agent clears it")
+    #expect(device.lineValue(4) == true && device.lineValue(2) == false)
+    #expect(device.writes.isEmpty)
+    // The agent then shows amber (cleared through a full amber) and red.
+    try output.show(.amber, at: t0)
+    try output.show(.red, at: t0)
+    #expect(device.writes.map(\.bits) == [0b010, 0b001])
+}
+
+@Test func freshLinesAreRequestedAtTheShutdownStateAndRetainNothing() throws {
+    let device = FakeGPIODevice.pi4()
+    let output = try GPIOLightOutput(device: device, chip: .raspberryPiHeader, wiring: .threeLamps(), head: "n", shutdown: .red)
+    #expect(output.retainedAspect == nil)
+    #expect(device.configs.isEmpty)
+    #expect(device.lineValue(2) == true && device.lineValue(4) == false)
+}
+
+@Test(arguments: [
+    ([false, false, false], Aspect.off), ([true, false, false], .red), ([true, true, false], .redAmber),
+    ([false, false, true], .green), ([false, true, false], .amber), ([true, false, true], .green),
+])
+func retainedLinesReadBackAsAnAspect(values: [Bool], aspect: Aspect) {
+    #expect(HeadWiring.threeLamps().aspect(fromLineValues: values) == aspect)
+}
+
+@Test func rgbRetainedAmberIsRedPlusGreen() {
+    let rgb = HeadWiring.rgbModule(red: 17, green: 27, blue: 22)
+    #expect(rgb.aspect(fromLineValues: [true, true, false]) == .amber)
+    #expect(rgb.aspect(fromLineValues: [false, true, false]) == .green)
+    #expect(rgb.aspect(fromLineValues: [true, false, false]) == .red)
+}
+
+@Test func theCrashGuardIsArmedWithTheShutdownValues() throws {
+    let device = FakeGPIODevice.pi4()
+    _ = try GPIOLightOutput(device: device, chip: .raspberryPiHeader, wiring: .threeLamps(activeLow: true), head: "n", shutdown: .red)
+    let armed = try #require(device.armed.last)
+    #expect(armed.values.bits == 0b001 && armed.values.mask == 0b111, "red, logical (the kernel applies active-low)")
+}

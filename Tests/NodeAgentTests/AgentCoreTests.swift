@@ -392,3 +392,52 @@ struct AgentCoreTests {
         #expect(pair.agent.state == .locked, "locked again once the disagreeing ticks stop")
     }
 }
+
+@Suite("AgentCore: a silent head of the junction stops it (issue 10)")
+struct AgentStopCommandTests {
+    /// Another head of the junction (east-west, ordinal 1) reports once and
+    /// falls silent: the coordinator's ticks then carry `.stop`, and the
+    /// agent leaves the plan for flashing red through its legal path; when
+    /// the silent head reports again the agent rejoins at the junction's
+    /// cycle start (all-red), not at the first red it finds.
+    @Test func stopThenRejoinAtTheCycleStart() throws {
+        var pair = try Pair()
+        pair.run(until: 40 * s)
+        #expect(pair.agent.state == .locked)
+        var sequence: UInt64 = 0
+        func reportFromTheOtherHead(_ pair: inout Pair) {
+            sequence += 1
+            let t = pair.timebase(at: pair.now)
+            let report = Report(ordinal: 1, instance: 0xE57, board: "", plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)),
+                                state: .locked, offsetNanos: 0, errorBoundNanos: 50_000,
+                                head: HeadReport(junction: "main", group: "east-west", aspect: .red),
+                                sentAt: LocalInstant(nanos: t.nanos), timebaseAtSend: t, sourceCoordinatorID: coordinatorID, sourceTerm: 1)
+            let bytes = try! codec.seal(.report(report), sender: 0xE57, sequence: sequence, recipient: coordinatorID)
+            _ = pair.coordinator.handle(.datagram(bytes, from: 5), now: LocalInstant(nanos: pair.now + pair.coordinatorOffsetNanos))
+        }
+        reportFromTheOtherHead(&pair)
+        let silentFrom = pair.now
+        pair.run(until: 52 * s)  // before the coordinator forgets the silent agent (15 s)
+        #expect(pair.coordinator.counters.silentHeadStops == 1)
+        let flashing = try #require(pair.log.first { $0.at > silentFrom && $0.aspect == .flashingRed }, "never stopped")
+        // Stopped within the threshold, a tick round, and at most a minimum
+        // green plus an amber if it was green.
+        #expect(flashing.at - silentFrom <= 1_500 * ms + 300 * ms + 10 * s)
+        let shown = pair.log.filter { $0.at > silentFrom && $0.at <= flashing.at }.map(\.aspect)
+        for (a, b) in zip(shown, shown.dropFirst()) where a != b && a == .green { #expect(b == .amber, "green went to \(b)") }
+        #expect(pair.agent.state == .flash)
+
+        // The silent head reports again, and keeps reporting.
+        let back = pair.now
+        for k in 0..<200 {
+            pair.run(until: back + Int64(k) * 100 * ms)
+            reportFromTheOtherHead(&pair)
+        }
+        let rejoin = try #require(pair.log.first { $0.at > back && $0.aspect != .flashingRed }, "never rejoined")
+        let current = pair.coordinator.schedule.current!
+        let position = floorMod(pair.timebase(at: rejoin.at) - current.anchor, current.plan.cycleNanos)
+        #expect(position < 5 * ms, "rejoined \(position / ms) ms into the cycle, not at its start")
+        #expect(rejoin.aspect == .red)
+        #expect(pair.agent.state == .locked)
+    }
+}

@@ -228,12 +228,46 @@ struct HeadSequencerTests {
         #expect(sequencer.shown == .red)
         #expect(sequencer.shownSince == at(1))
         #expect(sequencer.nextChange(after: at(1), plan: view) == nil)
-        // Plan red+amber at 3 s: joinable at once (red+amber is not green).
+        // Plan red+amber at 3 s, 1 s of it left: the head shows a full
+        // red+amber (to 5 s), then the plan's green (issue 10).
         sequencer.setGoal(.followPlan, now: at(3), plan: view)
-        #expect(sequencer.program == .following)
+        #expect(sequencer.program == .preparing(until: at(5)))
         #expect(sequencer.shown == .redAmber)
         sequencer.advance(to: at(4), plan: view)
+        #expect(sequencer.shown == .redAmber, "the plan's green began, but red+amber has had only 1 s")
+        sequencer.advance(to: at(5), plan: view)
         #expect(sequencer.shown == .green)
+        #expect(sequencer.program == .following)
+    }
+
+    @Test func joiningAtRedAmberWithTooLittleGreenLeftWaitsForRed() {
+        // Red+amber 2–4 s, green only 4–8 s: a full red+amber from 3.5 s
+        // leaves 2.5 s of green, under the 7 s minimum.
+        let view = shortGreenTimeline.view(.uk)
+        var sequencer = HeadSequencer(initial: .red, at: at(0))
+        sequencer.setGoal(.followPlan, now: at(3.5), plan: view)
+        #expect(sequencer.shown == .red)
+        #expect(sequencer.program == .waitingToJoin(hold: .red))
+    }
+
+    @Test func fromFlashingAmberAHeadJoinsOnlyAtRed() {
+        let view = ukTimeline.view(.uk)
+        var sequencer = HeadSequencer(initial: .flashingAmber, at: at(0))
+        sequencer.setGoal(.followPlan, now: at(5), plan: view)  // plan green with 15 s left
+        #expect(sequencer.shown == .flashingAmber)
+        sequencer.advance(to: at(23), plan: view)
+        #expect(sequencer.shown == .red && sequencer.program == .following)
+    }
+
+    @Test func aRetainedGreenIsClearedThroughAFullAmber() {
+        var sequencer = HeadSequencer(retained: .green, startup: .red, at: at(0))
+        #expect(sequencer.shown == .amber)
+        sequencer.advance(to: at(2.9), plan: nil)
+        #expect(sequencer.shown == .amber)
+        sequencer.advance(to: at(3), plan: nil)
+        #expect(sequencer.shown == .red)
+        let red = HeadSequencer(retained: .redAmber, startup: .red, at: at(0))
+        #expect(red.shown == .red)
     }
 
     @Test func losingThePlanWhileFollowingClearsToFlash() {
@@ -253,6 +287,8 @@ struct HeadSequencerTests {
         var now = at(0)
         var last = sequencer.shown
         var amberSince: LocalInstant?
+        // The sequencer is the first line: the monitor behind it never trips.
+        var monitor = SignalMonitor(rules: .init(sequence: .uk, timing: .defaults), showing: .red, at: now)
         for _ in 0..<5_000 {
             let step = Int64(random.next() % UInt64(4 * s)) + 1
             var target = now + step
@@ -265,6 +301,8 @@ struct HeadSequencerTests {
                 sequencer.advance(to: now, plan: view)
             }
             let shown = sequencer.shown
+            #expect(monitor.offer(shown, at: now) == shown, "monitor refused \(last) -> \(shown) at \(now): \(monitor.trip.map(\.description) ?? "")")
+            if monitor.isTripped { break }
             if shown != last {
                 if last == .green { #expect(shown == .amber, "green went to \(shown) at \(now)") }
                 if last == .amber, let since = amberSince { #expect(now - since >= 3 * s, "amber for \(now - since) ns") }

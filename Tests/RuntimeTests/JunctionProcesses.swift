@@ -47,8 +47,8 @@ struct JunctionProcesses {
         try ChildProcess.spawn(Self.binary(), arguments: arguments, outputPath: directory + "/" + log)
     }
 
-    func startCoordinator(agents: [Int], log: String = "coordinator.log") throws -> ChildProcess {
-        var args = ["coordinator", "--plan", planPath, "--key-file", keyPath, "--listen", "127.0.0.1",
+    func startCoordinator(agents: [Int], log: String = "coordinator.log", plan: String? = nil) throws -> ChildProcess {
+        var args = ["coordinator", "--plan", plan ?? planPath, "--key-file", keyPath, "--listen", "127.0.0.1",
                     "--port", "\(coordinatorPort)", "--http-port", "\(coordinatorHTTPPort)", "--parent-pid", "\(ChildProcess.currentID)"]
         for ordinal in agents { args += ["--agent", "127.0.0.1:\(agentPort(ordinal))"] }
         return try run(args, log: log)
@@ -60,6 +60,19 @@ struct JunctionProcesses {
                  "--record", directory + "/" + recording, "--shutdown-aspect", shutdown, "--http-port", "\(agentHTTPPort(ordinal))",
                  "--clock-drift-ppm", "\(driftPPM)", "--parent-pid", "\(ChildProcess.currentID)"] + extra,
                 log: recording + ".log")
+    }
+
+    /// A two-group UK plan with a 28 s cycle (7 s greens, 3 s amber); every
+    /// ordinal but 1 shows group "a". Written into the directory; returns its path.
+    func writeShortPlan() throws -> String {
+        let heads = ["a", "b", "a", "a", "a", "a", "a", "a"].map { "{ \"junction\": \"main\", \"group\": \"\($0)\" }" }
+        let text = "{ \"name\": \"short\", \"sequence\": \"uk\", \"timing\": { \"amber\": 3, \"redAmber\": 2, \"allRed\": 2, \"minGreen\": 7 },"
+            + " \"groups\": [\"a\", \"b\"], \"conflicts\": [[\"a\", \"b\"]],"
+            + " \"phases\": [{ \"name\": \"a\", \"green\": [\"a\"], \"seconds\": 7 }, { \"name\": \"b\", \"green\": [\"b\"], \"seconds\": 7 }],"
+            + " \"junctions\": [{ \"name\": \"main\" }], \"heads\": [\(heads.joined(separator: ", "))], \"scaling\": \"mirror\", \"flash\": \"red\" }"
+        let path = directory + "/short.json"
+        try FileIO.write(Array(text.utf8), to: path)
+        return path
     }
 
     /// The recorded aspect changes of one file, in order.

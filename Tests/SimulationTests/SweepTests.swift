@@ -16,8 +16,9 @@ struct SweepTests {
         let count = Self.scenarios / 4
         for index in (part * count)..<((part + 1) * count) {
             let seed = UInt64(index + 1)
-            let report = try run(Scenario.random(seed: seed, durationNanos: Self.duration, planBytes: index % 3 == 0 ? corridor : crossroads))
-            #expect(report.violationCount == 0, "seed \(seed) (junction simulate --virtual --random --seed \(seed) --hours 0.025\(index % 3 == 0 ? " --plan plans/corridor.json" : "")):\n\(explain(report))")
+            let (plan, file) = [(corridor, " --plan plans/corridor.json"), (usFourWay, " --plan plans/us-four-way.json"), (crossroads, "")][index % 3]
+            let report = try run(Scenario.random(seed: seed, durationNanos: Self.duration, planBytes: plan))
+            #expect(report.violationCount == 0, "seed \(seed) (junction simulate --virtual --random --seed \(seed) --hours 0.025\(file)):\n\(explain(report))")
             if report.violationCount > 0 { return }
         }
     }

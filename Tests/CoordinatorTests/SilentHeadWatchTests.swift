@@ -1,0 +1,130 @@
+import Testing
+import JunctionCore
+import Protocol
+@testable import Coordinator
+
+/// A head whose agent went silent may be frozen on green: the coordinator
+/// stops every other head of its junction until it reports again.
+@Suite("SilentHeadWatch: a silent head stops its junction")
+struct SilentHeadWatchTests {
+    let planBytes = Array(ExamplePlans.crossroads.utf8)
+    let key = try! AuthKey(bytes: [UInt8](repeating: 7, count: 32))
+    let ms = Int64.nanosPerMillisecond
+
+    func report(_ ordinal: UInt32, group: String, junction: String = "main", at t: TimebaseInstant) -> Report {
+        Report(ordinal: ordinal, instance: 100 + UInt64(ordinal), board: "",
+               plan: PlanRef(id: PlanID(planBytes: planBytes), anchor: TimebaseInstant(nanos: 0)), state: .locked,
+               offsetNanos: 0, errorBoundNanos: 50_000, head: HeadReport(junction: junction, group: group, aspect: .red),
+               sentAt: LocalInstant(nanos: t.nanos), timebaseAtSend: t, sourceCoordinatorID: 42, sourceTerm: 1)
+    }
+
+    @Test func theWatchItself() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        let r = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        watch.reported(r, at: t0)
+        // The rest of "main" keeps reporting; the head of "other" does too.
+        for k in 1...15 { watch.reported(report(2, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + Int64(k) * 100 * ms) }
+        watch.reported(report(1, group: "east-west", junction: "other", at: TimebaseInstant(nanos: 0)), at: t0 + 1_400 * ms)
+        #expect(watch.refresh(at: t0 + 1_500 * ms).isEmpty, "1.5 s is not yet over the threshold")
+        #expect(watch.command(forJunction: "main") == .run)
+        let silent = watch.refresh(at: t0 + 1_501 * ms)
+        #expect(silent.map(\.junction) == ["main"])
+        #expect(watch.command(forJunction: "main") == .stop)
+        #expect(watch.command(forJunction: "other") == .run, "only the silent head's junction")
+        #expect(watch.refresh(at: t0 + 1_600 * ms).isEmpty, "reported once, not every round")
+        watch.reported(r, at: t0 + 2_000 * ms)
+        #expect(watch.command(forJunction: "main") == .run, "it reported again: the junction runs")
+        // A head without a head assignment any more is off the watch.
+        var gone = r
+        gone.head = nil
+        watch.reported(gone, at: t0 + 2_000 * ms)
+        watch.refresh(at: t0 + 10_000 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+    }
+
+    /// A whole junction going quiet together (a partition) is not a silent
+    /// head: the heads coming back must not be stopped one by one.
+    @Test func aJunctionGoingQuietTogetherIsNotStopped() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0)
+        watch.reported(report(1, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + 150 * ms)
+        #expect(watch.refresh(at: t0 + 5_000 * ms).isEmpty)
+        // The partition heals: one reports, the other 60 ms later.
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0 + 60_000 * ms)
+        watch.refresh(at: t0 + 60_010 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+    }
+
+    /// A restarted agent (another instance) ends the stop only once its lamp
+    /// shows no green or amber (it clears a retained green first).
+    @Test func aRestartedHeadEndsTheStopOnceItsLampIsSafe() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0)
+        for k in 1...20 { watch.reported(report(1, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + Int64(k) * 100 * ms) }
+        watch.refresh(at: t0 + 2_000 * ms)
+        #expect(watch.command(forJunction: "main") == .stop)
+        var restarted = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        restarted.instance = 0x5EC0
+        restarted.head = nil
+        watch.reported(restarted, at: t0 + 3_000 * ms)
+        watch.refresh(at: t0 + 3_000 * ms)
+        #expect(watch.command(forJunction: "main") == .stop, "no head known yet: its lamp may still be lit")
+        restarted.head = HeadReport(junction: "main", group: "north-south", aspect: .amber)
+        watch.reported(restarted, at: t0 + 3_100 * ms)
+        watch.refresh(at: t0 + 3_100 * ms)
+        #expect(watch.command(forJunction: "main") == .stop, "still clearing its retained green")
+        restarted.head = HeadReport(junction: "main", group: "north-south", aspect: .red)
+        watch.reported(restarted, at: t0 + 6_000 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+    }
+
+    @Test func ticksToTheOtherHeadsOfTheJunctionCarryStopUntilItReportsAgain() throws {
+        let plan = try SignalPlan.load(planBytes, source: "crossroads")
+        var config = CoordinatorConfiguration(id: 42, key: key)
+        config.adoptionWindowNanos = 1 * .nanosPerSecond
+        var core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: planBytes, now: LocalInstant(nanos: 0))
+        let codec = DatagramCodec(key: key)
+        var now = LocalInstant(nanos: 0)
+        _ = core.handle(.discovered([1, 2, 3]), now: now)
+        now = now + 2 * .nanosPerSecond
+        _ = core.handle(.timer, now: now)
+        var sequence: UInt64 = 0
+        func deliver(_ r: Report, from address: Int) {
+            sequence += 1
+            let bytes = try! codec.seal(.report(r), sender: r.instance, sequence: sequence, recipient: 42)
+            _ = core.handle(.datagram(bytes, from: address), now: now)
+        }
+        func commands() -> [Int: TickCommand] {
+            now = now + 100 * ms  // the next tick round
+            let out = core.handle(.timer, now: now)
+            var result: [Int: TickCommand] = [:]
+            for (bytes, to) in out.sends {
+                if case let .success(envelope) = codec.open(bytes), case let .tick(tick) = envelope.message { result[to] = tick.command }
+            }
+            return result
+        }
+        func reportAll(except silent: Int? = nil) {
+            let t = core.timebase(at: now)
+            if silent != 1 { deliver(report(0, group: "north-south", at: t), from: 1) }
+            if silent != 2 { deliver(report(1, group: "east-west", at: t), from: 2) }
+            if silent != 3 { deliver(report(2, group: "walk", at: t), from: 3) }
+        }
+        reportAll()
+        #expect(commands() == [1: .run, 2: .run, 3: .run])
+        // Agent 1 goes silent; the others keep reporting every 100 ms.
+        for _ in 0..<15 {
+            now = now + 100 * ms
+            reportAll(except: 1)
+        }
+        let stopped = commands()
+        #expect(stopped[2] == .stop && stopped[3] == .stop, "\(stopped)")
+        #expect(core.counters.silentHeadStops == 1)
+        // It reports again (a restarted agent of the same head): the junction runs.
+        now = now + 100 * ms
+        reportAll()
+        #expect(commands() == [1: .run, 2: .run, 3: .run])
+    }
+}
