@@ -316,7 +316,12 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 transition(to: .locked, reason: "clock samples again", now: now, into: &output)
             }
         case .flash:
-            if canShowPlan && fresh && !disagreeing(now) && !flashCommanded(now) {
+            // After a commanded flash (not a clock reason), the clock that
+            // kept the plan running before it is still good enough: the same
+            // bound a locked agent keeps running with.
+            let resumable = canShowPlan
+                || (commandedAspect != nil && hasHead && clock.isLocked(at: now) && bound <= flashBoundNanos)
+            if resumable && fresh && !disagreeing(now) && !flashCommanded(now) {
                 transition(to: .locked, reason: "error bound \(bound) ns", now: now, into: &output)
             }
         }

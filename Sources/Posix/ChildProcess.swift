@@ -95,9 +95,11 @@ public final class ChildProcess: Sendable {
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
     }
 
-    /// SIGTERM, then SIGKILL if it has not ended within `graceNanos`.
+    /// SIGTERM, then SIGKILL if it has not ended within `graceNanos`. The
+    /// default matches the manifests' grace period: an agent showing green
+    /// first shows its plan's full amber (a SIGKILL would freeze the lamp).
     @discardableResult
-    public func stop(graceNanos: Int64 = 2_000_000_000) -> Exit {
+    public func stop(graceNanos: Int64 = 15_000_000_000) -> Exit {
         send(SIGTERM)
         if let exit = wait(untilMonotonicNanos: MonotonicClock().nowNanos() + graceNanos) { return exit }
         send(SIGKILL)

@@ -7,8 +7,8 @@ import Synchronization
 /// Turns SIGTERM, SIGINT and SIGHUP into callbacks and an `AsyncStream`.
 ///
 /// Why: Kubernetes stops a pod with SIGTERM and the heads must be put into
-/// their shutdown state within 100 ms, which needs orderly code, not a signal
-/// handler. The default action is replaced by `SIG_IGN` and the signal is
+/// their shutdown state (a green through its full amber), which needs
+/// orderly code, not a signal handler. The default action is replaced by `SIG_IGN` and the signal is
 /// picked up by a `DispatchSource`, so nothing runs in signal context.
 /// `trigger(_:)` feeds the very same path, which is how tests and the
 /// HTTP/CLI side request shutdown without a real signal.

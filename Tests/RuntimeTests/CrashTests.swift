@@ -41,13 +41,17 @@ struct CrashTests {
         #expect(p.recording("trap.jsonl").suffix(2).map(\.aspect) == [.green, .red], "\(p.recording("trap.jsonl").suffix(3))")
 
         // SIGKILL runs no code: the "lamp" stays green until a successor
-        // starts, which clears it through a full amber before its red.
+        // starts, which clears it through a full amber before its red (or
+        // flashing red: the coordinator stops the junction while its heads
+        // are silent, and the successor may lock and hear that first).
         _ = killed.wait(untilMonotonicNanos: .max)
         #expect(p.recording("kill.jsonl").last?.aspect == .green)
         killed = try p.startAgent(3, driftPPM: 0, recording: "kill.jsonl")
-        try #require(waitUntil(seconds: 10) { p.recording("kill.jsonl").suffix(2).map(\.aspect) == [.amber, .red] })
+        let stopped: Set<Aspect> = [.red, .flashingRed]
+        try #require(waitUntil(seconds: 10) { p.recording("kill.jsonl").suffix(2).first?.aspect == .amber && stopped.contains(p.recording("kill.jsonl").last!.aspect) },
+                     "\(p.recording("kill.jsonl").suffix(4))")
         let tail = Array(p.recording("kill.jsonl").suffix(3))
-        #expect(tail.map(\.aspect) == [.green, .amber, .red])
+        #expect(tail.prefix(2).map(\.aspect) == [.green, .amber])
         let amber = tail[2].monotonicNanos - tail[1].monotonicNanos
         // The core counts the amber from the clock reading just before the
         // write; the recording stamps the write itself, microseconds later.

@@ -63,6 +63,11 @@ struct MultiProcessTests {
             let metrics = httpBody(port: p.agentHTTPPort(ordinal), path: "/metrics") ?? ""
             lateness.append(metricSum(metrics, "junction_transition_lateness_seconds", label: "stat=\"max\""))
         }
+        // All at once: a green head clears through its amber before exiting
+        // (that clearance is GracefulStopTests' subject; the plan checks
+        // below end at the signal).
+        let stoppedAt = clock.nowNanos()
+        for agent in agents { agent.send(ChildProcess.terminate) }
         for agent in agents { #expect(agent.stop() == .exited(0)) }
         #expect(coordinator.stop() == .exited(0))
 
@@ -71,7 +76,7 @@ struct MultiProcessTests {
         for ordinal in 0..<4 {
             let timeline = PlanTimeline(plan: plan, ordinal: ordinal)
             for name in recordings[ordinal] {
-                let records = p.recording(name)
+                let records = p.recording(name).filter { $0.monotonicNanos < stoppedAt }
                 let check = timeline.check(records, toleranceNanos: 20_000_000)
                 #expect(check.failures.isEmpty, "\(name): \(check.failures)")
                 #expect(check.skipped <= 4, "\(name): \(check.skipped) changes before following the plan")
@@ -86,7 +91,8 @@ struct MultiProcessTests {
         #expect(skew <= 20_000_000)
 
         // Heads of the same group (ordinals 0 and 3) change together.
-        let a = p.recording("agent-0.jsonl").dropLast(), b = p.recording("agent-3.jsonl").dropLast()
+        let a = p.recording("agent-0.jsonl").filter { $0.monotonicNanos < stoppedAt }
+        let b = p.recording("agent-3.jsonl").filter { $0.monotonicNanos < stoppedAt }
         let common = max(a.first?.monotonicNanos ?? 0, b.first?.monotonicNanos ?? 0) + 10_000_000_000
         for change in a where change.monotonicNanos >= common {
             let twin = b.min { abs($0.monotonicNanos - change.monotonicNanos) < abs($1.monotonicNanos - change.monotonicNanos) }
