@@ -288,6 +288,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         let activation = current.plan.cycleStart(junction: 0, atOrAfter: earliest, anchor: current.anchor)
         let anchored = AnchoredPlan(plan: plan, id: id, anchor: activation, bytes: bytes)
         if schedule.accept(anchored) {
+            schedule.commit(anchored.identity) // interim: open loop until PlanActivation is wired
             output.notes.append(.planScheduled(id: id, name: plan.name, activation: activation))
             nextPendingBroadcastAt = now
         }

@@ -182,6 +182,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let plan = try SignalPlan.load(assembled.bytes, source: "plan \(assembled.planID)")
             let anchored = AnchoredPlan(plan: plan, id: id, anchor: assembled.activation, bytes: assembled.bytes)
             if schedule.accept(anchored) {
+                schedule.commit(anchored.identity) // interim: open loop until PlanFollower is wired
                 headCache[id] = plan.head(board: configuration.board, ordinal: configuration.ordinal)
                 let known = Set([schedule.current?.id, schedule.pending?.id].compactMap { $0 })
                 headCache = headCache.filter { known.contains($0.key) }
