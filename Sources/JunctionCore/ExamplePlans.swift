@@ -15,10 +15,15 @@ public enum ExamplePlans {
     public static let crossroads = #"""
 {
   "name": "crossroads",
-  "description": "A four-approach crossroads: north-south against east-west, then an all-walk pedestrian phase. No group is green with another, so every pair conflicts (the fail-closed default).",
+  "description": "A four-approach crossroads: north-south against east-west, then an all-walk pedestrian phase.",
   "sequence": "uk",
   "timing": { "amber": 3, "redAmber": 2, "allRed": 2, "minGreen": 7 },
   "groups": ["north-south", "east-west", "walk"],
+  "conflicts": [
+    ["north-south", "east-west"],
+    ["north-south", "walk"],
+    ["east-west", "walk"]
+  ],
   "phases": [
     { "name": "north-south", "green": ["north-south"], "seconds": 12 },
     { "name": "east-west", "green": ["east-west"], "seconds": 12 },

@@ -13,6 +13,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var state: SyncState = .unsynced
     public private(set) var clock: ClockDiscipline
     public private(set) var schedule = PlanSchedule()
+    /// Compares the followed coordinator's ticks with the plans held.
+    public private(set) var planFollower = PlanFollower()
     public private(set) var sequencer: HeadSequencer
     public private(set) var sources: SourceSelector
     public private(set) var inbox: Inbox
@@ -147,6 +149,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
+        followPlans(tick, into: &output)
         if tick.command != .run { commandedFlashUntil = now + 2 * .nanosPerSecond }
         // The inbox took the tick only because it names this process's
         // instance, so its echo answers one of this run's reports.
@@ -175,8 +178,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     }
 
     private mutating func receivePlanChunk(_ chunk: PlanChunk, into output: inout AgentOutput<Address>) {
-        let known = [schedule.current?.id, schedule.pending?.id].contains(chunk.planID.rawValue)
-        if known { return }
+        let identity = PlanIdentity(id: chunk.planID.rawValue, anchor: chunk.activation)
+        if identity == schedule.current?.identity || identity == schedule.pending?.identity { return }
         let assembled: AssembledPlan
         switch assembler.accept(chunk) {
         case let .complete(plan): assembled = plan
@@ -184,19 +187,39 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         case .incomplete, .duplicate: return
         }
         let id = assembled.planID.rawValue
+        guard planFollower.admits(identity) else {
+            // Not a plan the followed coordinator names: forget it, so it can
+            // be assembled again if it is named later.
+            assembler.forgetCompleted(planID: assembled.planID)
+            return
+        }
         do {
             let plan = try SignalPlan.load(assembled.bytes, source: "plan \(assembled.planID)")
             let anchored = AnchoredPlan(plan: plan, id: id, anchor: assembled.activation, bytes: assembled.bytes)
             if schedule.accept(anchored) {
-                schedule.commit(anchored.identity) // interim: open loop until PlanFollower is wired
+                planFollower.accepted(identity, schedule: &schedule)
                 headCache[id] = plan.head(board: configuration.board, ordinal: configuration.ordinal)
                 let known = Set([schedule.current?.id, schedule.pending?.id].compactMap { $0 })
                 headCache = headCache.filter { known.contains($0.key) }
                 output.notes.append(.planAccepted(id: id, name: plan.name, activation: assembled.activation))
+            } else {
+                assembler.forgetCompleted(planID: assembled.planID)
             }
         } catch {
             counters.plansRefused += 1
             output.notes.append(.planRefused(id: id, reason: error.description))
+        }
+    }
+
+    /// Plan identity: the tick's governing and pending plans against ours.
+    private mutating func followPlans(_ tick: Tick, into output: inout AgentOutput<Address>) {
+        let held = [schedule.current, schedule.pending].compactMap { $0 }
+        if case let .mismatch(reason) = planFollower.check(tick, schedule: &schedule) {
+            output.notes.append(.planMismatch(reason))
+        }
+        // Plans dropped may be sent again: let them be assembled again.
+        for plan in held where plan.identity != schedule.current?.identity && plan.identity != schedule.pending?.identity {
+            assembler.forgetCompleted(planID: PlanID(rawValue: plan.id))
         }
     }
 
@@ -334,7 +357,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// The plan as this head sees it on the local clock, or nil without a
     /// clock estimate or a plan.
     func planView() -> PlanView? {
-        guard clock.timebase(at: LocalInstant(nanos: 0)) != nil, let governing = schedule.current else { return nil }
+        guard clock.timebase(at: LocalInstant(nanos: 0)) != nil else { return nil }
+        guard let governing = schedule.current else {
+            // The plan was dropped (it was not the coordinator's): nothing to
+            // show, but a green still gets the amber of the plan it ran.
+            guard let last = planFollower.lastTiming else { return nil }
+            return PlanView(aspectAt: { _ in nil }, nextChangeAfter: { _ in nil }, timing: last.timing, sequence: last.sequence)
+        }
         let clock = self.clock
         let schedule = self.schedule
         let resolve = headResolver()
@@ -396,6 +425,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: sequencer.shown) },
             sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
             sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
+            outOfPlan: (state == .locked || state == .holdover)
+                && timebase.map { schedule.aspect(at: $0, resolve: headResolver()) == nil } ?? false,
             drops: inbox.drops.counts)
     }
 
