@@ -63,7 +63,9 @@ extension ClusterSimulation {
     /// Records a change of aspect at true time, for the conflict monitor and
     /// the lockstep skew.
     private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
-        let head = core.currentHead
+        // Traces are keyed by the scenario's wiring (the head board i shows),
+        // not by what the agent believes it shows.
+        let head = wiring(i)
         let key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
         if key != agents[i].traceKey {
             if let old = agents[i].traceKey { traceEnds[old] = now - Self.epochNanos }
@@ -130,7 +132,7 @@ extension ClusterSimulation {
                 report.violate("monitor", v.description, atNanos: v.atNanos)
             }
         }
-        if scenario.planChanges.isEmpty { checkTransitionsAgainstPlan() }
+        checkTransitionsAgainstPlan()
         if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
             for i in agents.indices where agents[i].core != nil && agents[i].core?.state != .locked {
                 report.violate("no-recovery", "agent \(i) is \(agents[i].core!.state), not locked \(formatSeconds(scenario.recoveryNanos)) after the last fault", atNanos: end)
@@ -138,28 +140,36 @@ extension ClusterSimulation {
         }
     }
 
+    /// The head board (agent) i is wired to, in the plan `anchored` (the
+    /// scenario's plans keep their heads, so the scenario's first plan's
+    /// wiring holds for all of them).
+    func wiring(_ i: Int, in anchored: SignalPlan? = nil) -> HeadAssignment? {
+        (anchored ?? plan).head(board: nil, ordinal: i)
+    }
+
     /// No missed and no extra transitions: while a head follows the plan, its
-    /// changes on the timebase are exactly the plan's, each within 5 ms.
+    /// changes on the timebase are exactly those of the plan in force by the
+    /// scenario's own plan history (across plan changes too), each within 5 ms.
     private mutating func checkTransitionsAgainstPlan() {
         let tolerance = 5 * Int64.nanosPerMillisecond
-        let anchor = TimebaseInstant(nanos: 0)
         for (key, changes) in timebaseTraces.sorted(by: { ($0.key.agent, $0.key.incarnation) < ($1.key.agent, $1.key.incarnation) }) {
-            let head = plan.assignment(junction: key.junction, group: key.group)
+            let agent = key.agent
+            let resolve: PlanSchedule.HeadResolver = { $0.plan.head(board: nil, ordinal: agent) }
             var run: [(timebase: Int64, aspect: Aspect, following: Bool)] = []
             for change in changes + [(timebase: Int64.max, aspect: Aspect.off, following: false)] {
                 if change.following { run.append(change); continue }
-                if run.count >= 2 { compare(run, head: head, anchor: anchor, tolerance: tolerance, agent: key.agent) }
+                if run.count >= 2 { compare(run, resolve: resolve, tolerance: tolerance, agent: key.agent) }
                 run.removeAll()
             }
         }
     }
 
-    private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool)], head: HeadAssignment,
-                                  anchor: TimebaseInstant, tolerance: Int64, agent: Int) {
+    private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool)],
+                                  resolve: PlanSchedule.HeadResolver, tolerance: Int64, agent: Int) {
         var ideal: [(Int64, Aspect)] = []
         var t = TimebaseInstant(nanos: run[0].timebase + tolerance)
         let last = run[run.count - 1].timebase
-        while let next = plan.nextChange(of: head, after: t, anchor: anchor), next.at.nanos <= last + tolerance {
+        while let next = history.nextChange(after: t, resolve: resolve), next.at.nanos <= last + tolerance {
             ideal.append((next.at.nanos, next.aspect))
             t = next.at
         }
