@@ -48,6 +48,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private var sequence: UInt64 = 0
     private var nextTickAt: LocalInstant
     private var nextPendingBroadcastAt: LocalInstant
+    /// Plan activation is looked at once per tick interval, not per datagram.
+    private var nextPlanUpdateAt: LocalInstant
     private var nextHousekeepingAt: LocalInstant
     /// An agent that says it is locked with an error bound near the flash
     /// threshold is logged and counted (it will flash itself if it grows).
@@ -77,6 +79,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         plans = PlanActivation(plan: plan, bytes: planBytes)
         nextTickAt = now
         nextPendingBroadcastAt = now
+        nextPlanUpdateAt = now
         nextHousekeepingAt = now
     }
 
@@ -109,7 +112,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             leading = followers * 2 > reports.count
             if phase == .serving && followers == 0 && !reports.isEmpty { adoptPlans(now: now, into: &output) }
         }
-        if phase == .serving { updatePlans(now: now, into: &output) }
+        if phase == .serving, now >= nextPlanUpdateAt {
+            nextPlanUpdateAt = now + configuration.tickIntervalNanos
+            updatePlans(now: now, into: &output)
+        }
         if phase == .serving {
             if now >= nextTickAt { sendTicks(now: now, into: &output) }
             if now >= nextPendingBroadcastAt { broadcastPendingPlan(now: now, into: &output) }
@@ -323,7 +329,13 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     }
 
     private mutating func updatePlans(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
-        for event in plans.update(at: timebase(at: now), agents: agentPlans(now: now)) {
+        // Only a coordinator that agents follow (or, when none is followed,
+        // any) decides about plans; a standby keeps adopting theirs.
+        let othersLead = agents.values.contains { record in
+            record.lastReport.map { $0.sourceCoordinatorID != 0 && $0.sourceCoordinatorID != configuration.id } ?? false
+        }
+        let deciding = followers > 0 || !othersLead
+        for event in plans.update(at: timebase(at: now), agents: agentPlans(now: now), deciding: deciding) {
             output.notes.append(.plan(event))
             switch event {
             case .announced, .reannounced:

@@ -76,10 +76,9 @@ public struct PlanActivation: Sendable {
         guard let best = counts.max(by: { a, b in
             (a.value.count, a.value.running, -a.key.anchor.nanos) < (b.value.count, b.value.running, -b.key.anchor.nanos)
         })?.key else { return nil }
-        guard best.id == file.id else {
-            if schedule.current?.identity != best { schedule.clear() }
-            return nil
-        }
+        // Content this coordinator lacks cannot be continued; `update` starts
+        // the file's plan afresh (once: a later call changes nothing).
+        guard best.id == file.id else { return nil }
         var pendings: [PlanIdentity: Int] = [:]
         for r in candidates where r.plan == best && !r.pending.isNone { pendings[r.pending, default: 0] += 1 }
         let pending = pendings.max { ($0.value, -$0.key.anchor.nanos) < ($1.value, -$1.key.anchor.nanos) }?.key
@@ -88,14 +87,26 @@ public struct PlanActivation: Sendable {
         schedule = PlanSchedule(current: AnchoredPlan(plan: file.plan, id: file.id, anchor: best.anchor, bytes: file.bytes))
         if let pending, pending.id == file.id {
             _ = schedule.accept(AnchoredPlan(plan: file.plan, id: file.id, anchor: pending.anchor, bytes: file.bytes))
+            // Past its commit point the old coordinator may have committed it
+            // and some agents will switch: honour that (the others leave).
+            if t >= pending.anchor - PlanRules.commitLeadNanos { schedule.commit(pending) }
         }
         return .adopted(plan: best, pending: pending ?? .none, fromAgents: counts[best]!.count)
     }
 
     /// Moves the activation on at timebase `t`: starts, announces, commits or
     /// re-announces, and activates. `agents` are the coordinator's agents.
-    public mutating func update(at t: TimebaseInstant, agents: [AgentPlans]) -> [Event] {
+    /// A coordinator that is not `deciding` (agents follow another one) only
+    /// activates what was committed: two deciders would announce two anchors.
+    public mutating func update(at t: TimebaseInstant, agents: [AgentPlans], deciding: Bool = true) -> [Event] {
         var events: [Event] = []
+        if !deciding {
+            if schedule.pendingCommitted, let pending = schedule.pending, let current = schedule.current, t >= pending.anchor {
+                previous = current.identity
+                schedule = PlanSchedule(current: pending)
+            }
+            return []
+        }
         guard let current = schedule.current else {
             // Nothing adopted: the file's plan, anchored ahead (never at 0, and
             // far enough that heads running anything else have left it).
@@ -128,7 +139,12 @@ public struct PlanActivation: Sendable {
                 }
             } else if file.id != schedule.pending?.id {
                 announce(AnchoredPlan(plan: file.plan, id: file.id, anchor: t, bytes: file.bytes), at: t)
-                events.append(.announced(schedule.pending?.identity ?? schedule.current!.identity, name: file.plan.name))
+                if let pending = schedule.pending {
+                    events.append(.announced(pending.identity, name: file.plan.name))
+                } else {
+                    // It replaced a plan that had not begun: a start, not a handover.
+                    events.append(.started(schedule.current!.identity))
+                }
             }
         }
         return events

@@ -149,7 +149,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
-        followPlans(tick, into: &output)
+        followPlans(tick, now: now, into: &output)
         if tick.command != .run { commandedFlashUntil = now + 2 * .nanosPerSecond }
         // The inbox took the tick only because it names this process's
         // instance, so its echo answers one of this run's reports.
@@ -212,10 +212,16 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     }
 
     /// Plan identity: the tick's governing and pending plans against ours.
-    private mutating func followPlans(_ tick: Tick, into output: inout AgentOutput<Address>) {
+    private mutating func followPlans(_ tick: Tick, now: LocalInstant, into output: inout AgentOutput<Address>) {
         let held = [schedule.current, schedule.pending].compactMap { $0 }
+        let before = planView()
         if case let .mismatch(reason) = planFollower.check(tick, schedule: &schedule) {
             output.notes.append(.planMismatch(reason))
+            // Leave by the plan that was shown: a green keeps its minimum
+            // (never past that plan's own green), then its full amber. (The
+            // state machine then flashes for want of a head, and rejoins
+            // once the right plan is fetched.)
+            if schedule.current == nil { sequencer.setGoal(.hold(.flashingRed), now: now, plan: before) }
         }
         // Plans dropped may be sent again: let them be assembled again.
         for plan in held where plan.identity != schedule.current?.identity && plan.identity != schedule.pending?.identity {

@@ -27,6 +27,7 @@ extension ClusterSimulation {
                 report.followDelaysNanos[i] = now - first
             }
         }
+        if let followed = core.sources.current?.id { followedCoordinators.insert(followed) }
         let source = core.sources.current?.id ?? agents[i].followed
         let reference = source == 0 ? nil : timebase(ofCoordinatorWithID: source)
         checkClock(i, core: core, local: local, reference: reference, source: source)
@@ -132,6 +133,7 @@ extension ClusterSimulation {
                 report.violate("monitor", v.description, atNanos: v.atNanos)
             }
         }
+        history.settle(followed: followedCoordinators)
         checkTransitionsAgainstPlan()
         if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
             for i in agents.indices where agents[i].core != nil && agents[i].core?.state != .locked {

@@ -90,6 +90,8 @@ public struct ClusterSimulation {
     var planFile: (plan: SignalPlan, bytes: [UInt8])
     /// The (plan, anchor) the coordinators put in force: the checker's truth.
     var history = PlanHistory()
+    /// Coordinators some agent followed at some time.
+    var followedCoordinators: Set<UInt64> = []
     /// Events processed, for the benchmark and for spotting livelocks.
     public private(set) var eventCount: UInt64 = 0
     public var debugTrace: ((String) -> Void)?
@@ -310,17 +312,15 @@ public struct ClusterSimulation {
     /// the only coordinator serving).
     private mutating func recordPlanDecisions(_ k: Int, _ notes: [CoordinatorNote]) {
         let core = core(k)
-        let othersLead = coordinators.indices.contains { $0 != k && (coordinators[$0].core?.followers ?? 0) > 0 }
         for note in notes {
             guard case let .plan(event) = note else { continue }
             switch event {
             case .started:
-                guard !othersLead, let current = core.schedule.current else { continue }
-                history.record(current, fresh: true, atNanos: now - Self.epochNanos)
+                guard let current = core.schedule.current else { continue }
+                history.record(current, fresh: true, coordinatorID: core.configuration.id, atNanos: now - Self.epochNanos)
             case let .committed(identity):
-                guard core.followers > 0 || !othersLead, let pending = core.schedule.pending,
-                      pending.identity == identity else { continue }
-                history.record(pending, fresh: false, atNanos: now - Self.epochNanos)
+                guard let pending = core.schedule.pending, pending.identity == identity else { continue }
+                history.record(pending, fresh: false, coordinatorID: core.configuration.id, atNanos: now - Self.epochNanos)
             default:
                 continue
             }

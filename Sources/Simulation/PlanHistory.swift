@@ -13,21 +13,34 @@ import JunctionCore
 struct PlanHistory {
     struct Entry {
         var plan: AnchoredPlan
+        /// The id of the coordinator that decided it.
+        var coordinatorID: UInt64
         /// Started afresh, not handed over to.
         var fresh: Bool
         /// True time the decision was taken (for messages).
         var decidedAtNanos: Int64
     }
 
+    /// Every decision, in order, by any coordinator.
+    private(set) var decisions: [Entry] = []
+    /// The decisions of coordinators that agents followed: the history.
     private(set) var entries: [Entry] = []
 
-    /// Records a decision; a plan already in the history is not recorded
-    /// again (a replacement committing what its predecessor committed).
-    mutating func record(_ plan: AnchoredPlan, fresh: Bool, atNanos: Int64) {
-        if entries.contains(where: { $0.plan.identity == plan.identity }) { return }
-        // A committed plan anchored before the last one cannot follow it.
-        if let last = entries.last, plan.anchor < last.plan.anchor { return }
-        entries.append(Entry(plan: plan, fresh: fresh, decidedAtNanos: atNanos))
+    /// Records a decision of coordinator `coordinatorID`.
+    mutating func record(_ plan: AnchoredPlan, fresh: Bool, coordinatorID: UInt64, atNanos: Int64) {
+        decisions.append(Entry(plan: plan, coordinatorID: coordinatorID, fresh: fresh, decidedAtNanos: atNanos))
+    }
+
+    /// Keeps the decisions of coordinators some agent followed at some time
+    /// (a standby's decisions drive nothing); a plan already in the history
+    /// is not taken again (a replacement committing its predecessor's).
+    mutating func settle(followed: Set<UInt64>) {
+        entries = []
+        for d in decisions where followed.contains(d.coordinatorID) {
+            if entries.contains(where: { $0.plan.identity == d.plan.identity }) { continue }
+            if let last = entries.last, d.plan.anchor < last.plan.anchor { continue }
+            entries.append(d)
+        }
     }
 
     /// The schedule that governs timebase instant `t` for a head: entry k
