@@ -84,7 +84,7 @@ extension ClusterSimulation {
         if let key { traces[key]?.changes.append(.init(atNanos: now - Self.epochNanos, aspect: aspect)) }
         if let key, let reference {
             let following = core.sequencer.program == .following && core.state != .unsynced && core.state != .flash
-            timebaseTraces[key, default: []].append((reference, aspect, following))
+            timebaseTraces[key, default: []].append((reference, aspect, following, now - Self.epochNanos))
         }
         // Lockstep: a plan change made by a locked agent, keyed by the
         // millisecond of the timebase it belongs to.
@@ -157,8 +157,8 @@ extension ClusterSimulation {
         for (key, changes) in timebaseTraces.sorted(by: { ($0.key.agent, $0.key.incarnation) < ($1.key.agent, $1.key.incarnation) }) {
             let agent = key.agent
             let resolve: PlanSchedule.HeadResolver = { $0.plan.head(board: nil, ordinal: agent) }
-            var run: [(timebase: Int64, aspect: Aspect, following: Bool)] = []
-            for change in changes + [(timebase: Int64.max, aspect: Aspect.off, following: false)] {
+            var run: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)] = []
+            for change in changes + [(timebase: Int64.max, aspect: Aspect.off, following: false, trueNanos: Int64.max)] {
                 if change.following { run.append(change); continue }
                 if run.count >= 2 { compare(run, resolve: resolve, tolerance: tolerance, agent: key.agent) }
                 run.removeAll()
@@ -166,12 +166,15 @@ extension ClusterSimulation {
         }
     }
 
-    private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool)],
+    private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)],
                                   resolve: PlanSchedule.HeadResolver, tolerance: Int64, agent: Int) {
         var ideal: [(Int64, Aspect)] = []
         var t = TimebaseInstant(nanos: run[0].timebase + tolerance)
         let last = run[run.count - 1].timebase
-        while let next = history.nextChange(after: t, resolve: resolve), next.at.nanos <= last + tolerance {
+        // The plans in force since the last fresh start before this run
+        // (a fresh start may come with another timebase).
+        let epoch = history.epoch(at: run[0].trueNanos)
+        while let next = history.nextChange(after: t, in: epoch, resolve: resolve), next.at.nanos <= last + tolerance {
             ideal.append((next.at.nanos, next.aspect))
             t = next.at
         }

@@ -80,7 +80,7 @@ public struct ClusterSimulation {
     var traceEnds: [TraceKey: Int64] = [:]
     /// Each head's changes on its coordinator's timebase, and whether the
     /// head was following the plan then: compared with the plan's timeline.
-    var timebaseTraces: [TraceKey: [(timebase: Int64, aspect: Aspect, following: Bool)]] = [:]
+    var timebaseTraces: [TraceKey: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)]] = [:]
     /// Per rounded timebase change instant: (min, max) reference error of
     /// the locked agents that made it, and how many.
     var pendingSkews: [Int64: (low: Int64, high: Int64, count: Int)] = [:]

@@ -32,42 +32,46 @@ struct PlanHistory {
     }
 
     /// Keeps the decisions of coordinators some agent followed at some time
-    /// (a standby's decisions drive nothing); a plan already in the history
-    /// is not taken again (a replacement committing its predecessor's).
+    /// (a standby's decisions drive nothing).
     mutating func settle(followed: Set<UInt64>) {
-        entries = []
-        for d in decisions where followed.contains(d.coordinatorID) {
-            if entries.contains(where: { $0.plan.identity == d.plan.identity }) { continue }
-            if let last = entries.last, d.plan.anchor < last.plan.anchor { continue }
-            entries.append(d)
+        entries = decisions.filter { followed.contains($0.coordinatorID) }
+    }
+
+    /// The plans of the epoch a run starting at true time `trueNanos` lies
+    /// in: from the last fresh start decided before it, with the plans
+    /// handed over to since (each once, in anchor order). Anchors of two
+    /// epochs may be on different timebases, so epochs are never mixed.
+    func epoch(at trueNanos: Int64) -> [Entry] {
+        guard let first = entries.lastIndex(where: { $0.fresh && $0.decidedAtNanos <= trueNanos })
+                ?? entries.firstIndex(where: { $0.fresh }) else { return [] }
+        var chain: [Entry] = [entries[first]]
+        for entry in entries[(first + 1)...] {
+            if entry.fresh { if entry.decidedAtNanos <= trueNanos { break } else { break } }
+            if chain.contains(where: { $0.plan.identity == entry.plan.identity }) { continue }
+            if let last = chain.last, entry.plan.anchor <= last.plan.anchor { continue }
+            chain.append(entry)
         }
+        return chain
     }
 
     /// The schedule that governs timebase instant `t` for a head: entry k
-    /// with the handover to entry k+1 (when k+1 is handed over to).
-    func schedule(at t: TimebaseInstant, resolve: PlanSchedule.HeadResolver) -> PlanSchedule? {
-        guard !entries.isEmpty else { return nil }
+    /// with the handover to entry k+1.
+    func schedule(at t: TimebaseInstant, in chain: [Entry], resolve: PlanSchedule.HeadResolver) -> PlanSchedule? {
+        guard !chain.isEmpty else { return nil }
         var k = 0
-        while k + 1 < entries.count, start(of: k + 1, resolve: resolve) <= t { k += 1 }
-        let next = k + 1 < entries.count && !entries[k + 1].fresh ? entries[k + 1].plan : nil
-        return PlanSchedule(current: entries[k].plan, pending: next, pendingCommitted: next != nil)
+        while k + 1 < chain.count, start(of: k + 1, in: chain, resolve: resolve) <= t { k += 1 }
+        let next = k + 1 < chain.count ? chain[k + 1].plan : nil
+        return PlanSchedule(current: chain[k].plan, pending: next, pendingCommitted: next != nil)
     }
 
-    /// Where entry k takes over for the head: its anchor when fresh, the new
-    /// plan's start of the handover otherwise.
-    private func start(of k: Int, resolve: PlanSchedule.HeadResolver) -> TimebaseInstant {
-        if entries[k].fresh || k == 0 { return entries[k].plan.anchor }
-        let pair = PlanSchedule(current: entries[k - 1].plan, pending: entries[k].plan, pendingCommitted: true)
-        return pair.handover(resolve: resolve)?.newStarts ?? entries[k].plan.anchor
+    /// Where entry k takes over for the head: the new plan's start of the handover.
+    private func start(of k: Int, in chain: [Entry], resolve: PlanSchedule.HeadResolver) -> TimebaseInstant {
+        let pair = PlanSchedule(current: chain[k - 1].plan, pending: chain[k].plan, pendingCommitted: true)
+        return pair.handover(resolve: resolve)?.newStarts ?? chain[k].plan.anchor
     }
 
-    /// The first change of the head after `t` in the history.
-    func nextChange(after t: TimebaseInstant, resolve: PlanSchedule.HeadResolver) -> (at: TimebaseInstant, aspect: Aspect)? {
-        schedule(at: t, resolve: resolve)?.nextChange(after: t, resolve: resolve)
-    }
-
-    /// What the head shows at `t` in the history.
-    func aspect(at t: TimebaseInstant, resolve: PlanSchedule.HeadResolver) -> Aspect? {
-        schedule(at: t, resolve: resolve)?.aspect(at: t, resolve: resolve)
+    /// The first change of the head after `t` in an epoch.
+    func nextChange(after t: TimebaseInstant, in chain: [Entry], resolve: PlanSchedule.HeadResolver) -> (at: TimebaseInstant, aspect: Aspect)? {
+        schedule(at: t, in: chain, resolve: resolve)?.nextChange(after: t, resolve: resolve)
     }
 }
