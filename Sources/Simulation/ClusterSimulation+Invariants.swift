@@ -168,27 +168,48 @@ extension ClusterSimulation {
 
     private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)],
                                   resolve: PlanSchedule.HeadResolver, tolerance: Int64, agent: Int) {
+        // The plans in force since a fresh start: that of the last one before
+        // the run, or of an earlier one (a head partitioned through a fresh
+        // start on another timebase keeps its own epoch); the one that
+        // explains the run best is held to it.
+        let observed = Array(run.dropFirst())
+        var best: (mismatch: Int, ideal: [(Int64, Aspect)])?
+        for epoch in history.epochs(before: run[run.count - 1].trueNanos) {
+            let ideal = idealChanges(run, epoch: epoch, resolve: resolve, tolerance: tolerance)
+            let mismatch = firstMismatch(observed, ideal, tolerance: tolerance)
+            if mismatch == nil { return }
+            if best == nil || mismatch! > best!.mismatch { best = (mismatch!, ideal) }
+        }
+        let ideal = best?.ideal ?? []
+        let k = best?.mismatch ?? 0
+        let seen = k < observed.count ? observed[k] : nil
+        let expected = k < ideal.count ? ideal[k] : nil
+        let seenText = seen.map { "\($0.aspect) at \(formatSeconds($0.timebase - Self.epochNanos))" } ?? "nothing"
+        let expectedText = expected.map { "\($0.1) at \(formatSeconds($0.0 - Self.epochNanos))" } ?? "nothing"
+        report.violate(seen == nil ? "missed-transition" : (expected == nil ? "extra-transition" : "wrong-transition"),
+                       "agent \(agent) showed \(seenText) where the plan has \(expectedText) (change \(k + 1) of \(ideal.count))",
+                       atNanos: now - Self.epochNanos)
+    }
+
+    private func idealChanges(_ run: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)],
+                              epoch: [PlanHistory.Entry], resolve: PlanSchedule.HeadResolver, tolerance: Int64) -> [(Int64, Aspect)] {
         var ideal: [(Int64, Aspect)] = []
         var t = TimebaseInstant(nanos: run[0].timebase + tolerance)
         let last = run[run.count - 1].timebase
-        // The plans in force since the last fresh start before this run
-        // (a fresh start may come with another timebase).
-        let epoch = history.epoch(at: run[0].trueNanos)
         while let next = history.nextChange(after: t, in: epoch, resolve: resolve), next.at.nanos <= last + tolerance {
             ideal.append((next.at.nanos, next.aspect))
             t = next.at
         }
-        let observed = Array(run.dropFirst())
+        return ideal
+    }
+
+    /// The index of the first change that differs, or nil when all match.
+    private func firstMismatch(_ observed: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)],
+                               _ ideal: [(Int64, Aspect)], tolerance: Int64) -> Int? {
         for k in 0..<max(observed.count, ideal.count) {
-            let seen = k < observed.count ? observed[k] : nil
-            let expected = k < ideal.count ? ideal[k] : nil
-            if let seen, let expected, seen.aspect == expected.1, abs(seen.timebase - expected.0) <= tolerance { continue }
-            let seenText = seen.map { "\($0.aspect) at \(formatSeconds($0.timebase - Self.epochNanos))" } ?? "nothing"
-            let expectedText = expected.map { "\($0.1) at \(formatSeconds($0.0 - Self.epochNanos))" } ?? "nothing"
-            report.violate(seen == nil ? "missed-transition" : (expected == nil ? "extra-transition" : "wrong-transition"),
-                           "agent \(agent) showed \(seenText) where the plan has \(expectedText) (change \(k + 1) of \(ideal.count))",
-                           atNanos: now - Self.epochNanos)
-            return
+            guard k < observed.count, k < ideal.count, observed[k].aspect == ideal[k].1,
+                  abs(observed[k].timebase - ideal[k].0) <= tolerance else { return k }
         }
+        return nil
     }
 }

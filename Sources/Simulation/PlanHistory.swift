@@ -37,21 +37,23 @@ struct PlanHistory {
         entries = decisions.filter { followed.contains($0.coordinatorID) }
     }
 
-    /// The plans of the epoch a run starting at true time `trueNanos` lies
-    /// in: from the last fresh start decided before it, with the plans
-    /// handed over to since (each once, in anchor order). Anchors of two
-    /// epochs may be on different timebases, so epochs are never mixed.
-    func epoch(at trueNanos: Int64) -> [Entry] {
-        guard let first = entries.lastIndex(where: { $0.fresh && $0.decidedAtNanos <= trueNanos })
-                ?? entries.firstIndex(where: { $0.fresh }) else { return [] }
-        var chain: [Entry] = [entries[first]]
-        for entry in entries[(first + 1)...] {
-            if entry.fresh { if entry.decidedAtNanos <= trueNanos { break } else { break } }
-            if chain.contains(where: { $0.plan.identity == entry.plan.identity }) { continue }
-            if let last = chain.last, entry.plan.anchor <= last.plan.anchor { continue }
-            chain.append(entry)
+    /// The epochs decided before true time `trueNanos`: from each fresh
+    /// start, the plans handed over to since (each once, in anchor order),
+    /// up to the next fresh start. Anchors of two epochs may be on different
+    /// timebases, so epochs are never mixed.
+    func epochs(before trueNanos: Int64) -> [[Entry]] {
+        var result: [[Entry]] = []
+        for (index, start) in entries.enumerated() where start.fresh && start.decidedAtNanos <= trueNanos {
+            var chain: [Entry] = [start]
+            for entry in entries[(index + 1)...] {
+                if entry.fresh { break }
+                if chain.contains(where: { $0.plan.identity == entry.plan.identity }) { continue }
+                if let last = chain.last, entry.plan.anchor <= last.plan.anchor { continue }
+                chain.append(entry)
+            }
+            result.append(chain)
         }
-        return chain
+        return result.reversed()
     }
 
     /// The schedule that governs timebase instant `t` for a head: entry k

@@ -47,8 +47,8 @@ struct JunctionProcesses {
         try ChildProcess.spawn(Self.binary(), arguments: arguments, outputPath: directory + "/" + log)
     }
 
-    func startCoordinator(agents: [Int], log: String = "coordinator.log") throws -> ChildProcess {
-        var args = ["coordinator", "--plan", planPath, "--key-file", keyPath, "--listen", "127.0.0.1",
+    func startCoordinator(agents: [Int], log: String = "coordinator.log", plan: String? = nil) throws -> ChildProcess {
+        var args = ["coordinator", "--plan", plan ?? planPath, "--key-file", keyPath, "--listen", "127.0.0.1",
                     "--port", "\(coordinatorPort)", "--http-port", "\(coordinatorHTTPPort)", "--parent-pid", "\(ChildProcess.currentID)"]
         for ordinal in agents { args += ["--agent", "127.0.0.1:\(agentPort(ordinal))"] }
         return try run(args, log: log)
