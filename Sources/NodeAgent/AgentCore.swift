@@ -33,6 +33,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// The coordinator commands flash (conflicting greens seen at this
     /// junction) until this instant; renewed by every tick that says so.
     private var commandedFlashUntil: LocalInstant?
+    /// The command was the plan's flash (`.flash`), not flashing red (`.stop`).
+    private var commandedPlanFlash = false
     /// The tightest bound on |estimate − new coordinator's timebase| measured
     /// since the source changed, and when.
     private var sourceDifference: (bound: Int64, at: LocalInstant)?
@@ -150,7 +152,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
         followPlans(tick, now: now, into: &output)
-        if tick.command != .run { commandedFlashUntil = now + 2 * .nanosPerSecond }
+        if tick.command != .run {
+            commandedFlashUntil = now + 2 * .nanosPerSecond
+            commandedPlanFlash = tick.command == .flash
+        }
         // The inbox took the tick only because it names this process's
         // instance, so its echo answers one of this run's reports.
         guard let echo = tick.echo else { return }
@@ -355,7 +360,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         switch next {
         case .unsynced, .locking: goal = .hold(configuration.startupAspect)
         case .locked, .holdover: goal = .followPlan
-        case .flash: goal = .hold(schedule.current?.plan.flashAspect ?? .flashingRed)
+        case .flash:
+            // Flash is a junction decision: the plan's flash aspect only when
+            // the whole junction is commanded into it; an agent that leaves
+            // the plan on its own shows flashing red, because its neighbours
+            // may still be running the plan.
+            let commanded = flashCommanded(now) && commandedPlanFlash
+            goal = .hold(commanded ? schedule.current?.plan.flashAspect ?? .flashingRed : .flashingRed)
         }
         sequencer.setGoal(goal, now: now, plan: planView())
     }
