@@ -195,7 +195,11 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             // Re-adopt only while no agent follows this coordinator: once
             // some do, its timebase is the cluster's, and agents that
             // disagree flash and then come over to it.
-            if phase == .serving && followers == 0 { trackStandby() }
+            if phase == .serving && followers == 0 {
+                trackStandby()
+                // And on the plan they run, before its ticks make them leave it.
+                if report.plan.planIdentity != plans.schedule.current?.identity { adoptPlans(now: now, into: &output) }
+            }
         }
         if phase == .serving, plans.needsPlans(plan: report.plan.planIdentity, pending: report.pending.planIdentity),
            record.lastPlanSent.map({ now - $0 >= configuration.planResendIntervalNanos }) ?? true {

@@ -42,6 +42,10 @@ public struct PlanSchedule: Sendable {
     public private(set) var pendingCommitted: Bool
     /// Past the first cycle start at or after this instant nothing is shown.
     public private(set) var stop: TimebaseInstant?
+    /// Before the first cycle start of the current plan at or after this
+    /// instant nothing is shown: a head that left the plan rejoins at the
+    /// junction's all-red cycle start, with every other head of it.
+    public private(set) var resume: TimebaseInstant?
 
     public init(current: AnchoredPlan? = nil, pending: AnchoredPlan? = nil, pendingCommitted: Bool = false,
                 stop: TimebaseInstant? = nil) {
@@ -109,11 +113,15 @@ public struct PlanSchedule: Sendable {
     /// Sets the instant past whose first cycle start nothing is shown (nil: none).
     public mutating func setStop(_ instant: TimebaseInstant?) { stop = instant }
 
+    /// Sets the instant before whose first cycle start nothing is shown (nil: none).
+    public mutating func setResume(_ instant: TimebaseInstant?) { resume = instant }
+
     /// Forgets everything (an agent that lost the thread starts over).
     public mutating func clear() {
         current = nil
         dropPending()
         stop = nil
+        resume = nil
     }
 
     /// A head resolved in one plan (callers may cache by the plan's id).
@@ -169,9 +177,14 @@ public struct PlanSchedule: Sendable {
         guard let current else { return [] }
         let start = TimebaseInstant(nanos: .min)
         var spans: [(TimebaseInstant, Source)] = [(start, .nothing)]
-        let currentSource: Source = resolve(current).map { .plan(current, $0) } ?? .nothing
-        spans.append((current.anchor, currentSource))
-        if let h = handover(resolve: resolve), let pending {
+        let head = resolve(current)
+        let currentSource: Source = head.map { .plan(current, $0) } ?? .nothing
+        var begins = current.anchor
+        if let resume, let head, resume > current.anchor {
+            begins = current.plan.cycleStart(junction: head.junction, atOrAfter: resume, anchor: current.anchor)
+        }
+        spans.append((begins, currentSource))
+        if let h = handover(resolve: resolve), let pending, h.oldEnds >= begins {
             if pendingCommitted {
                 spans.append((h.oldEnds, .red))
                 spans.append((h.newStarts, resolve(pending).map { .plan(pending, $0) } ?? .nothing))

@@ -226,7 +226,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             // (never past that plan's own green), then its full amber. (The
             // state machine then flashes for want of a head, and rejoins
             // once the right plan is fetched.)
-            if schedule.current == nil { sequencer.setGoal(.hold(.flashingRed), now: now, plan: before) }
+            if schedule.current == nil, sequencer.goal == .followPlan {
+                sequencer.setGoal(.hold(.flashingRed), now: now, plan: before)
+                sequencer.setGoal(.followPlan, now: now, plan: planView())
+            }
         }
         // Plans dropped may be sent again: let them be assembled again.
         for plan in held where plan.identity != schedule.current?.identity && plan.identity != schedule.pending?.identity {
@@ -299,7 +302,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private mutating func evaluateState(now: LocalInstant, into output: inout AgentOutput<Address>) {
         let bound = errorBoundNanos(at: now)
         let fresh = lastAcceptedSampleAt.map { now - $0 <= configuration.holdoverAfterNanos } ?? false
-        let hasHead = currentHead != nil
+        // Waiting for the coordinator's plan after a mismatch is not "no
+        // head": the head is out of the plan (flashing red), the state stays.
+        let hasHead = currentHead != nil || planFollower.awaitingPlan
         let canShowPlan = clock.isLocked(at: now) && bound <= configuration.lockBoundNanos
             && clock.frequencyUncertaintyPPM <= configuration.lockFrequencyUncertaintyPPM && hasHead
         switch state {
@@ -377,7 +382,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         guard clock.timebase(at: LocalInstant(nanos: 0)) != nil else { return nil }
         guard let governing = schedule.current else {
             // The plan was dropped (it was not the coordinator's): nothing to
-            // show, but a green still gets the amber of the plan it ran.
+            // show (flashing red), but a green still gets its amber.
             guard let last = planFollower.lastTiming else { return nil }
             return PlanView(aspectAt: { _ in nil }, nextChangeAfter: { _ in nil }, timing: last.timing, sequence: last.sequence)
         }

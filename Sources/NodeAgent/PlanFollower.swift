@@ -21,6 +21,15 @@ public struct PlanFollower: Sendable {
     /// The clearance times of the last plan run, so a head that lost its plan
     /// still gives a green its full amber.
     public private(set) var lastTiming: (timing: ClearanceTiming, sequence: AspectSequence)?
+    /// The agent dropped its plan for the coordinator's and waits for it:
+    /// out of the plan (flashing red) by its own decision, not for want of a
+    /// head or of time, so its clock state stays as it is.
+    public private(set) var awaitingPlan = false
+    /// After a mismatch the head rejoins at the first cycle start after this:
+    /// late enough that every head of the junction has left the plan it
+    /// dropped (a green's minimum, its amber and an all-red), so all rejoin
+    /// together and no old green meets a new one.
+    public private(set) var resumeAt: TimebaseInstant?
 
     public init() {}
 
@@ -35,6 +44,7 @@ public struct PlanFollower: Sendable {
     /// brings the schedule in line with it.
     public mutating func check(_ tick: Tick, schedule: inout PlanSchedule) -> Verdict {
         let plan = tick.plan.identity, pending = tick.pending.identity
+        let heldPlan = schedule.current != nil
         lastTick = (tick.sentAt, plan, pending, tick.pendingCommitted)
         if let current = schedule.current { lastTiming = (current.plan.timing, current.plan.sequence) }
         var verdict = Verdict.agrees
@@ -60,7 +70,14 @@ public struct PlanFollower: Sendable {
             verdict = .mismatch("the coordinator runs plan \(plan), this agent \(schedule.current.map { "\($0.identity)" } ?? "none")")
             schedule.retain([plan, pending])
         }
-        if case .mismatch = verdict { mismatches += 1 }
+        if case .mismatch = verdict {
+            mismatches += 1
+        }
+        if case .mismatch = verdict, heldPlan {
+            let timing = lastTiming?.timing ?? .defaults
+            resumeAt = tick.sentAt + timing.minGreenNanos + timing.amberNanos + timing.allRedNanos
+        }
+        awaitingPlan = schedule.current == nil && (awaitingPlan || verdict != .agrees)
         updateStop(&schedule)
         return verdict
     }
@@ -74,7 +91,8 @@ public struct PlanFollower: Sendable {
     }
 
     /// After a plan was accepted: apply what the last tick said about it.
-    public func accepted(_ identity: PlanIdentity, schedule: inout PlanSchedule) {
+    public mutating func accepted(_ identity: PlanIdentity, schedule: inout PlanSchedule) {
+        if schedule.current != nil { awaitingPlan = false }
         guard let lastTick else { return }
         if identity == schedule.pending?.identity,
            identity == lastTick.plan || (identity == lastTick.pending && lastTick.committed) {
@@ -94,6 +112,7 @@ public struct PlanFollower: Sendable {
             stop = min(stop, PlanRules.lastBoundary(of: current, atOrBefore: lastTick.pending.anchor))
         }
         schedule.setStop(stop)
+        schedule.setResume(resumeAt)
     }
 }
 

@@ -8,7 +8,12 @@ extension ClusterSimulation {
     mutating func observeAgent(_ i: Int, local: LocalInstant, stateBefore: SyncState, output: AgentOutput<Int>) {
         let t = now - Self.epochNanos
         let core = agents[i].core!
-        for note in output.notes { if case .stateChanged = note { report.note("agent \(i): \(note)", atNanos: t) } }
+        for note in output.notes {
+            switch note {
+            case .stateChanged, .planMismatch: report.note("agent \(i): \(note)", atNanos: t)
+            default: break
+            }
+        }
         if core.state != stateBefore { accountState(i, stateBefore) }
         if core.state == .locked, agents[i].lockedSince == nil {
             agents[i].lockedSince = now
