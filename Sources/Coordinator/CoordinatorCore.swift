@@ -1,6 +1,11 @@
 import JunctionCore
 import Protocol
 
+extension PlanRef {
+    /// The same pair as the schedule's identity type.
+    var planIdentity: PlanIdentity { PlanIdentity(id: id.rawValue, anchor: anchor) }
+}
+
 /// The coordinator's logic, with no sockets or clocks: it conducts the
 /// junction by sending ticks that carry time and plan identity.
 ///
@@ -21,7 +26,11 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// timebase = own clock + offset.
     public private(set) var offsetNanos: Int64 = 0
     public private(set) var term: UInt64 = 1
-    public private(set) var schedule = PlanSchedule()
+    /// Which (plan, anchor) the junction runs and the closed-loop activation
+    /// of the next one (adopted from the agents, never re-anchored).
+    public private(set) var plans: PlanActivation
+    /// The plans in force and announced.
+    public var schedule: PlanSchedule { plans.schedule }
     public private(set) var agents: [Address: AgentRecord] = [:]
     /// The agents' addresses in the order they became known: every loop that
     /// sends goes through it, so a run replays exactly (Dictionary order is
@@ -39,6 +48,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private var sequence: UInt64 = 0
     private var nextTickAt: LocalInstant
     private var nextPendingBroadcastAt: LocalInstant
+    /// Plan activation is looked at once per tick interval, not per datagram.
+    private var nextPlanUpdateAt: LocalInstant
     private var nextHousekeepingAt: LocalInstant
     /// An agent that says it is locked with an error bound near the flash
     /// threshold is logged and counted (it will flash itself if it grows).
@@ -65,12 +76,12 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         self.configuration = configuration
         phase = .adopting(until: now + configuration.adoptionWindowNanos)
         inbox = Inbox(codec: DatagramCodec(key: configuration.key), localID: configuration.id)
-        // The first plan is anchored at the epoch of the timebase, so any
-        // coordinator computes the same cycle position from the same instant.
-        _ = schedule.accept(AnchoredPlan(plan: plan, id: PlanID(planBytes: planBytes).rawValue,
-                                         anchor: TimebaseInstant(nanos: 0), bytes: planBytes))
+        // No anchor yet: the plan is adopted from the agents, or anchored
+        // ahead when there are none (`PlanActivation`).
+        plans = PlanActivation(plan: plan, bytes: planBytes)
         nextTickAt = now
         nextPendingBroadcastAt = now
+        nextPlanUpdateAt = now
         nextHousekeepingAt = now
     }
 
@@ -101,8 +112,12 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             let reports = agents.values.compactMap(\.lastReport)
             followers = reports.filter { $0.sourceCoordinatorID == configuration.id }.count
             leading = followers * 2 > reports.count
+            if phase == .serving && followers == 0 && !reports.isEmpty { adoptPlans(now: now, into: &output) }
         }
-        schedule.promote(at: timebase(at: now)) { $0.plan.head(board: nil, ordinal: 0) }
+        if phase == .serving, now >= nextPlanUpdateAt {
+            nextPlanUpdateAt = now + configuration.tickIntervalNanos
+            updatePlans(now: now, into: &output)
+        }
         if phase == .serving {
             if now >= nextTickAt { sendTicks(now: now, into: &output) }
             if now >= nextPendingBroadcastAt { broadcastPendingPlan(now: now, into: &output) }
@@ -183,9 +198,13 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             // Re-adopt only while no agent follows this coordinator: once
             // some do, its timebase is the cluster's, and agents that
             // disagree flash and then come over to it.
-            if phase == .serving && followers == 0 { trackStandby() }
+            if phase == .serving && followers == 0 {
+                trackStandby()
+                // And on the plan they run, before its ticks make them leave it.
+                if report.plan.planIdentity != plans.schedule.current?.identity { adoptPlans(now: now, into: &output) }
+            }
         }
-        if phase == .serving, report.plan.id.rawValue != schedule.current?.id,
+        if phase == .serving, plans.needsPlans(plan: report.plan.planIdentity, pending: report.pending.planIdentity),
            record.lastPlanSent.map({ now - $0 >= configuration.planResendIntervalNanos }) ?? true {
             sendPlans(to: source, instance: record.instance, now: now, into: &output)
         }
@@ -250,6 +269,20 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         }
         phase = .serving
         nextTickAt = now
+        adoptPlans(now: now, into: &output)
+    }
+
+    /// Takes the plans the trusted agents run (at the end of adoption, and
+    /// again while no agent follows this coordinator).
+    private mutating func adoptPlans(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        let trusted = agentOrder.compactMap { address -> PlanActivation.AgentPlans? in
+            guard let record = agents[address], let report = record.lastReport,
+                  report.state == .locked || report.state == .holdover,
+                  report.errorBoundNanos >= 0, report.errorBoundNanos <= Self.adoptableBoundNanos else { return nil }
+            return PlanActivation.AgentPlans(plan: report.plan.planIdentity, pending: report.pending.planIdentity,
+                                             running: true, silentNanos: now - record.lastHeard)
+        }
+        if let event = plans.adopt(trusted, at: timebase(at: now)) { output.notes.append(.plan(event)) }
     }
 
     private mutating func discovered(_ addresses: [Address], now: LocalInstant) {
@@ -278,8 +311,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     // MARK: Plans
 
     private mutating func loadPlan(_ bytes: [UInt8], source: String, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
-        let id = PlanID(planBytes: bytes).rawValue
-        if id == schedule.current?.id || id == schedule.pending?.id { return }
+        if PlanID(planBytes: bytes).rawValue == plans.file.id { return }
         let plan: SignalPlan
         do {
             plan = try SignalPlan.load(bytes, source: source)
@@ -288,15 +320,40 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             output.notes.append(.planRefused(error.description))
             return
         }
-        guard let current = schedule.current else { return }
-        // Activate at a cycle start of the first junction, far enough ahead
-        // for every agent to receive the plan despite losses.
-        let earliest = timebase(at: now) + configuration.planLeadNanos
-        let activation = current.plan.cycleStart(junction: 0, atOrAfter: earliest, anchor: current.anchor)
-        let anchored = AnchoredPlan(plan: plan, id: id, anchor: activation, bytes: bytes)
-        if schedule.accept(anchored) {
-            output.notes.append(.planScheduled(id: id, name: plan.name, activation: activation))
-            nextPendingBroadcastAt = now
+        // The file says what the junction should run; `updatePlans` announces
+        // it (closed loop) unless the agents already run it.
+        plans.fileChanged(plan: plan, bytes: bytes)
+        if phase == .serving { updatePlans(now: now, into: &output) }
+    }
+
+    /// The agents' plans as the activation weighs them.
+    private func agentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
+        agentOrder.compactMap { address in
+            guard let record = agents[address], let report = record.lastReport else { return nil }
+            return PlanActivation.AgentPlans(plan: report.plan.planIdentity, pending: report.pending.planIdentity,
+                                             running: report.state == .locked || report.state == .holdover,
+                                             silentNanos: now - record.lastHeard)
+        }
+    }
+
+    private mutating func updatePlans(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        // Only a coordinator that agents follow (or, when none is followed,
+        // any) decides about plans; a standby keeps adopting theirs.
+        let othersLead = agents.values.contains { record in
+            record.lastReport.map { $0.sourceCoordinatorID != 0 && $0.sourceCoordinatorID != configuration.id } ?? false
+        }
+        let deciding = followers > 0 || !othersLead
+        for event in plans.update(at: timebase(at: now), agents: agentPlans(now: now), deciding: deciding) {
+            output.notes.append(.plan(event))
+            switch event {
+            case .announced, .reannounced:
+                nextPendingBroadcastAt = now
+                if let pending = plans.schedule.pending {
+                    output.notes.append(.planScheduled(id: pending.id, name: pending.plan.name, activation: pending.anchor))
+                }
+            case .started: nextPendingBroadcastAt = now
+            default: break
+            }
         }
     }
 
@@ -356,14 +413,13 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private mutating func sendTick(to address: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         guard let instance = addressedInstance(at: address) else { return }
         let t = timebase(at: now)
-        let governing = schedule.current
-        let position = governing.map { floorMod(t - $0.anchor, $0.plan.cycleNanos) } ?? 0
+        let fields = plans.tickFields(at: t)
         let junction = agents[address]?.lastReport?.head?.junction
         let flashing = junction.map { flashingJunctions[$0].map { now < $0 } ?? false } ?? false
         let stopped = junction.map { silentHeads.command(forJunction: $0) == .stop } ?? false
         let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
-                        plan: PlanRef(governing), pending: PlanRef(schedule.pending),
-                        cyclePositionNanos: position, command: stopped ? .stop : flashing ? .flash : .run,
+                        plan: fields.plan, pending: fields.pending, pendingCommitted: fields.committed,
+                        cyclePositionNanos: fields.positionNanos, command: stopped ? .stop : flashing ? .flash : .run,
                         echo: agents[address]?.pendingEcho)
         if let bytes = seal(.tick(tick), to: instance) { output.sends.append((bytes, address)) }
         agents[address]?.pendingEcho = nil

@@ -28,6 +28,8 @@ public enum CoordinatorNote: Sendable, Hashable, CustomStringConvertible {
     case agentForgotten(instance: UInt64)
     case planScheduled(id: UInt64, name: String, activation: TimebaseInstant)
     case planRefused(String)
+    /// Plan adoption and closed-loop activation.
+    case plan(PlanActivation.Event)
     case conflict(String)
     /// A head went silent: its junction is stopped.
     case silentHead(String)
@@ -40,6 +42,7 @@ public enum CoordinatorNote: Sendable, Hashable, CustomStringConvertible {
         case let .agentJoined(instance, ordinal): "agent \(ordinal) (instance \(String(instance, radix: 16))) joined"
         case let .agentForgotten(instance): "agent instance \(String(instance, radix: 16)) forgotten"
         case let .planScheduled(id, name, activation): "plan \(String(id, radix: 16)) \"\(name)\" takes effect at \(activation)"
+        case let .plan(event): "plan: \(event)"
         case let .planRefused(reason): "new plan refused, the running plan goes on: \(reason)"
         case let .conflict(text): "conflict: \(text)"
         case let .silentHead(text): "silent head: \(text)"

@@ -44,6 +44,8 @@ public enum PlanRule: String, Sendable, Hashable, CaseIterable {
     case badDuration = "bad-duration"
     /// Two conflicting groups green in the same phase.
     case conflictingGreens = "conflicting-greens"
+    /// A pair stated both compatible and conflicting.
+    case compatibility = "compatibility"
     /// A conflicting pair whose clearance is below its required intergreen.
     case intergreen = "intergreen"
     /// A green shorter than the minimum green.

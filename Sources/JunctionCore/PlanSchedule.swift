@@ -1,7 +1,7 @@
 /// A plan placed on the timebase: its cycle starts at `anchor`.
 public struct AnchoredPlan: Sendable {
     public let plan: SignalPlan
-    /// The plan's identity on the wire (a hash of its file bytes).
+    /// The plan's content id on the wire (a hash of its file bytes).
     public let id: UInt64
     public let anchor: TimebaseInstant
     /// The file bytes the id was computed from, kept so the plan can be passed on.
@@ -13,112 +13,241 @@ public struct AnchoredPlan: Sendable {
         self.anchor = anchor
         self.bytes = bytes
     }
+
+    /// The plan's identity: content id and anchor together.
+    public var identity: PlanIdentity { PlanIdentity(id: id, anchor: anchor) }
 }
 
 /// The plan in force and the one announced to follow it, and what one head
 /// shows across the handover.
 ///
-/// The handover is per junction and always through all-red: junction j runs
-/// the old plan until its first cycle start at or after the activation
-/// instant (cycles start all-red), holds red until the new plan's first cycle
-/// start after that, then runs the new plan. Every head of a junction computes
-/// the same two instants, so the junction changes plans as one.
+/// Identity is (id, anchor): the same content anchored elsewhere is another
+/// plan. Nothing is shown before a plan's anchor. The handover is per
+/// junction and always through all-red: junction j runs the old plan until
+/// its first cycle start at or after `anchor − hold` (cycles start all-red),
+/// holds red for at least `hold` (`handoverHoldNanos`: long enough for the
+/// larger intergreen and all-red of both plans), then runs the new plan from
+/// its first cycle start after that. Every head of a junction computes the
+/// same instants, so the junction changes plans as one.
+///
+/// A pending plan is shown only once it is committed (the coordinator heard
+/// every agent acknowledge it). Uncommitted, the head leaves the plan at the
+/// old plan's end: `aspect` is nil from there (the caller shows flashing red).
+/// Likewise nothing is shown from `stop` on (the first cycle start at or after
+/// the instant past which the agent cannot know the plan).
 public struct PlanSchedule: Sendable {
     public private(set) var current: AnchoredPlan?
     public private(set) var pending: AnchoredPlan?
+    /// The coordinator committed `pending`: it takes over at the handover.
+    public private(set) var pendingCommitted: Bool
+    /// Past the first cycle start at or after this instant nothing is shown.
+    public private(set) var stop: TimebaseInstant?
+    /// Before the first cycle start of the current plan at or after this
+    /// instant nothing is shown: a head that left the plan rejoins at the
+    /// junction's all-red cycle start, with every other head of it.
+    public private(set) var resume: TimebaseInstant?
 
-    public init(current: AnchoredPlan? = nil, pending: AnchoredPlan? = nil) {
+    public init(current: AnchoredPlan? = nil, pending: AnchoredPlan? = nil, pendingCommitted: Bool = false,
+                stop: TimebaseInstant? = nil) {
         self.current = current
         self.pending = pending
+        self.pendingCommitted = pendingCommitted
+        self.stop = stop
     }
 
-    /// Accepts a validated plan. A plan anchored after the current one becomes
-    /// pending (replacing an earlier pending plan); with no current plan it
-    /// becomes current. Returns false for a plan already known.
+    /// Accepts a validated plan; returns false when it changes nothing.
+    ///
+    /// - A plan already held (same id AND anchor) changes nothing.
+    /// - With no plan it becomes current (shown only from its anchor).
+    /// - Anchored after the current one it becomes pending, replacing a
+    ///   pending one (a re-announcement is another plan, acknowledged anew).
+    /// - Anchored before the current one while nothing is pending (the plans
+    ///   arrived out of order) it becomes current and the other pending.
+    /// - Anything else (same anchor as the current, or older than it while a
+    ///   plan is pending) is refused.
     public mutating func accept(_ plan: AnchoredPlan) -> Bool {
-        if current?.id == plan.id || pending?.id == plan.id { return false }
+        let identity = plan.identity
+        if identity == current?.identity || identity == pending?.identity { return false }
         guard let current else {
             self.current = plan
             return true
         }
         if plan.anchor > current.anchor {
             pending = plan
+            pendingCommitted = false
+            return true
+        }
+        if plan.anchor < current.anchor, pending == nil {
+            pending = current
+            pendingCommitted = false
+            self.current = plan
             return true
         }
         return false
     }
 
+    /// The coordinator committed this pending plan (or already runs it).
+    /// Returns false when the schedule does not hold it as pending.
+    @discardableResult
+    public mutating func commit(_ identity: PlanIdentity) -> Bool {
+        guard pending?.identity == identity else { return false }
+        pendingCommitted = true
+        return true
+    }
+
+    /// Forgets the pending plan (withdrawn or replaced by the coordinator).
+    public mutating func dropPending() {
+        pending = nil
+        pendingCommitted = false
+    }
+
+    /// Keeps only the plans whose identity is in `identities`.
+    public mutating func retain(_ identities: Set<PlanIdentity>) {
+        if let p = pending, !identities.contains(p.identity) { dropPending() }
+        if let c = current, !identities.contains(c.identity) {
+            current = pending
+            dropPending()
+        }
+    }
+
+    /// Sets the instant past whose first cycle start nothing is shown (nil: none).
+    public mutating func setStop(_ instant: TimebaseInstant?) { stop = instant }
+
+    /// Sets the instant before whose first cycle start nothing is shown (nil: none).
+    public mutating func setResume(_ instant: TimebaseInstant?) { resume = instant }
+
     /// Forgets everything (an agent that lost the thread starts over).
     public mutating func clear() {
         current = nil
-        pending = nil
+        dropPending()
+        stop = nil
+        resume = nil
     }
 
     /// A head resolved in one plan (callers may cache by the plan's id).
     public typealias HeadResolver = @Sendable (AnchoredPlan) -> HeadAssignment?
 
+    /// The least red every junction holds between two plans, on top of the
+    /// old plan's final amber and the new plan's opening all-red and
+    /// red+amber: enough that any group losing green in the old plan and any
+    /// group gaining green in the new one are separated by the largest
+    /// intergreen of either plan, and the all-red lasts the longer of the two.
+    /// Groups are compared across plans without regard to names (fail-closed).
+    public static func handoverHoldNanos(from old: SignalPlan, to new: SignalPlan) -> Int64 {
+        let newRedAmber = new.sequence == .uk ? new.timing.redAmberNanos : 0
+        let given = old.timing.amberNanos + new.timing.allRedNanos + newRedAmber
+        let largestIntergreen = (old.conflicts + new.conflicts).map(\.intergreenNanos).max() ?? 0
+        let allRed = old.timing.amberNanos + max(old.timing.allRedNanos, new.timing.allRedNanos) + newRedAmber
+        return max(0, max(largestIntergreen, allRed) - given)
+    }
+
     /// The instants of the all-red handover for a head, when a plan is pending.
     public func handover(resolve: HeadResolver) -> (oldEnds: TimebaseInstant, newStarts: TimebaseInstant)? {
         guard let current, let pending else { return nil }
-        let activation = pending.anchor
+        let hold = Self.handoverHoldNanos(from: current.plan, to: pending.plan)
+        let base = max(pending.anchor - hold, current.anchor)
         let oldEnds = resolve(current).map {
-            current.plan.cycleStart(junction: $0.junction, atOrAfter: activation, anchor: current.anchor)
-        } ?? activation
+            current.plan.cycleStart(junction: $0.junction, atOrAfter: base, anchor: current.anchor)
+        } ?? base
+        let earliest = max(pending.anchor, oldEnds + hold)
         let newStarts = resolve(pending).map {
-            pending.plan.cycleStart(junction: $0.junction, atOrAfter: oldEnds, anchor: pending.anchor)
-        } ?? oldEnds
+            pending.plan.cycleStart(junction: $0.junction, atOrAfter: earliest, anchor: pending.anchor)
+        } ?? earliest
         return (oldEnds, newStarts)
     }
 
-    /// Makes the pending plan current once `t` has passed its handover.
+    /// Makes the pending plan current once `t` has passed its handover, if it
+    /// was committed.
     public mutating func promote(at t: TimebaseInstant, resolve: HeadResolver) {
-        guard let pending, let h = handover(resolve: resolve), t >= h.newStarts else { return }
+        guard pendingCommitted, let pending, let h = handover(resolve: resolve), t >= h.newStarts else { return }
         current = pending
-        self.pending = nil
+        dropPending()
     }
 
-    /// What the head shows at `t`, or nil when no plan gives it a head (the
-    /// caller shows the flash aspect).
-    public func aspect(at t: TimebaseInstant, resolve: HeadResolver) -> Aspect? {
-        if let h = handover(resolve: resolve), t >= h.oldEnds {
-            if t < h.newStarts { return .red }
-            guard let pending, let head = resolve(pending) else { return nil }
-            return pending.plan.aspect(of: head, at: t, anchor: pending.anchor)
+    /// One span of what the head shows: a plan, a held red, or nothing.
+    enum Source {
+        case nothing
+        case red
+        case plan(AnchoredPlan, HeadAssignment)
+    }
+
+    /// The spans of the head's timeline in order: (from, source); each lasts
+    /// until the next one's start.
+    func spans(resolve: HeadResolver) -> [(from: TimebaseInstant, source: Source)] {
+        guard let current else { return [] }
+        let start = TimebaseInstant(nanos: .min)
+        var spans: [(TimebaseInstant, Source)] = [(start, .nothing)]
+        let head = resolve(current)
+        let currentSource: Source = head.map { .plan(current, $0) } ?? .nothing
+        var begins = current.anchor
+        if let resume, let head, resume > current.anchor {
+            begins = current.plan.cycleStart(junction: head.junction, atOrAfter: resume, anchor: current.anchor)
         }
-        guard let current, let head = resolve(current) else { return nil }
-        return current.plan.aspect(of: head, at: t, anchor: current.anchor)
+        spans.append((begins, currentSource))
+        if let h = handover(resolve: resolve), let pending, h.oldEnds >= begins {
+            if pendingCommitted {
+                spans.append((h.oldEnds, .red))
+                spans.append((h.newStarts, resolve(pending).map { .plan(pending, $0) } ?? .nothing))
+            } else {
+                spans.append((h.oldEnds, .nothing))
+            }
+        }
+        if let stop { spans = cut(spans, at: stop) }
+        return spans
+    }
+
+    /// Ends the spans at the first cycle start, at or after `stop`, of the plan
+    /// shown then (a red hold or nothing ends at `stop` itself).
+    private func cut(_ spans: [(from: TimebaseInstant, source: Source)], at stop: TimebaseInstant) -> [(from: TimebaseInstant, source: Source)] {
+        guard let index = spans.lastIndex(where: { $0.from <= stop }) else { return [(stop, .nothing)] }
+        var end = stop
+        if case let .plan(anchored, head) = spans[index].source {
+            end = anchored.plan.cycleStart(junction: head.junction, atOrAfter: stop, anchor: anchored.anchor)
+        }
+        var kept = spans.filter { $0.from < end }
+        kept.append((end, .nothing))
+        return kept
+    }
+
+    /// What the head shows at `t`, or nil when it must not follow a plan then
+    /// (before the anchor, past an uncommitted handover or the stop, or no
+    /// head in the plan): the caller leaves the plan for flashing red.
+    public func aspect(at t: TimebaseInstant, resolve: HeadResolver) -> Aspect? {
+        let spans = spans(resolve: resolve)
+        guard let span = spans.last(where: { $0.from <= t }) else { return nil }
+        switch span.source {
+        case .nothing: return nil
+        case .red: return .red
+        case let .plan(anchored, head): return anchored.plan.aspect(of: head, at: t, anchor: anchored.anchor)
+        }
     }
 
     /// The plan that governs the head at `t` (for clearance times and flash).
     public func governingPlan(at t: TimebaseInstant, resolve: HeadResolver) -> AnchoredPlan? {
-        if let h = handover(resolve: resolve), t >= h.oldEnds { return pending }
+        if let h = handover(resolve: resolve), pendingCommitted, t >= h.oldEnds { return pending }
         return current
     }
 
-    /// The first change of the head's aspect strictly after `t`.
+    /// The first change of what the head shows strictly after `t`: a new
+    /// aspect, or `.flashingRed` where the plan stops being shown (the
+    /// instant the caller must leave it).
     public func nextChange(after t: TimebaseInstant, resolve: HeadResolver) -> (at: TimebaseInstant, aspect: Aspect)? {
-        guard let now = aspect(at: t, resolve: resolve) else { return nil }
-        if let h = handover(resolve: resolve) {
-            if t < h.oldEnds {
-                if let current, let head = resolve(current),
-                   let next = current.plan.nextChange(of: head, after: t, anchor: current.anchor), next.at < h.oldEnds {
-                    return next
-                }
-                if now != .red { return (h.oldEnds, .red) }
-                return changeAfterHold(from: h.newStarts, shown: .red, resolve: resolve)
+        let spans = spans(resolve: resolve)
+        let shown = aspect(at: t, resolve: resolve)
+        var from = t
+        var index = spans.lastIndex(where: { $0.from <= t }) ?? -1
+        while true {
+            let spanEnd = index + 1 < spans.count ? spans[index + 1].from : nil
+            if index >= 0, case let .plan(anchored, head) = spans[index].source,
+               let next = anchored.plan.nextChange(of: head, after: from, anchor: anchored.anchor),
+               spanEnd.map({ next.at < $0 }) ?? true, next.aspect != shown {
+                return next
             }
-            if t < h.newStarts { return changeAfterHold(from: h.newStarts, shown: .red, resolve: resolve) }
-            guard let pending, let head = resolve(pending) else { return nil }
-            return pending.plan.nextChange(of: head, after: t, anchor: pending.anchor)
+            guard let spanEnd else { return nil }
+            index += 1
+            let next = aspect(at: spanEnd, resolve: resolve)
+            if next != shown { return (spanEnd, next ?? .flashingRed) }
+            from = spanEnd
         }
-        guard let current, let head = resolve(current) else { return nil }
-        return current.plan.nextChange(of: head, after: t, anchor: current.anchor)
-    }
-
-    private func changeAfterHold(from start: TimebaseInstant, shown: Aspect, resolve: HeadResolver) -> (at: TimebaseInstant, aspect: Aspect)? {
-        guard let pending, let head = resolve(pending) else { return nil }
-        let first = pending.plan.aspect(of: head, at: start, anchor: pending.anchor)
-        if first != shown { return (start, first) }
-        return pending.plan.nextChange(of: head, after: start, anchor: pending.anchor)
     }
 }

@@ -23,7 +23,7 @@ extension SignalPlan {
     }
 
     private static let topLevelFields: Set<String> = [
-        "name", "description", "sequence", "timing", "minimums", "groups", "conflicts", "phases",
+        "name", "description", "sequence", "timing", "minimums", "groups", "conflicts", "compatible", "phases",
         "junctions", "corridor", "heads", "scaling", "flash",
     ]
 
@@ -36,8 +36,11 @@ extension SignalPlan {
         let timing = try decodeTiming(top["timing"], at: "timing", defaults: .defaults, sequence: sequence, reader: r)
         let groups = try decodeGroups(top["groups"], reader: r)
         let defaultIntergreen = minimums.amberNanos + minimums.allRedNanos
-        let conflicts = try decodeConflicts(top["conflicts"], groups: groups, defaultIntergreenNanos: defaultIntergreen, reader: r)
+        let declared = try decodeConflicts(top["conflicts"], groups: groups, defaultIntergreenNanos: defaultIntergreen, reader: r)
+        let compatible = try decodeCompatible(top["compatible"], groups: groups, conflicts: declared, reader: r)
         let phases = try decodePhases(top["phases"], groups: groups, reader: r)
+        let conflicts = declared + impliedConflicts(groupCount: groups.count, phases: phases, declared: declared,
+                                                    compatible: compatible, intergreenNanos: defaultIntergreen)
         let (junctions, corridor) = try decodeJunctions(top["junctions"], top["corridor"], reader: r)
         let heads = try decodeHeads(top["heads"], groups: groups, junctions: junctions, reader: r)
         let scaling = try decodeEnum(top["scaling"], at: "scaling", default: ScalingRule.mirror, reader: r)
@@ -141,9 +144,52 @@ extension SignalPlan {
             if conflicts.contains(where: { Set([$0.first, $0.second]) == Set([a, b]) }) {
                 throw r.fail(path, .duplicateName, "the conflict \(groups[a]) / \(groups[b]) is listed twice")
             }
-            conflicts.append(Conflict(first: a, second: b, intergreenNanos: intergreen))
+            conflicts.append(Conflict(first: a, second: b, intergreenNanos: intergreen, declared: i))
         }
         return conflicts
+    }
+
+    /// The pairs a plan states may be green together, as unordered pairs.
+    private static func decodeCompatible(_ value: JSONValue?, groups: [String], conflicts: [Conflict],
+                                         reader r: PlanReader) throws(PlanError) -> Set<Set<Int>> {
+        guard let value else { return [] }
+        var pairs: Set<Set<Int>> = []
+        for (i, element) in try r.array(value, at: "compatible").enumerated() {
+            let path = "compatible[\(i)]"
+            let pair = try r.array(element, at: path)
+            guard pair.count == 2 else { throw r.fail(path, .type, "a compatible pair names exactly two groups, found \(pair.count)") }
+            let a = try groupIndex(pair[0], at: "\(path)[0]", groups: groups, reader: r)
+            let b = try groupIndex(pair[1], at: "\(path)[1]", groups: groups, reader: r)
+            if a == b { throw r.fail(path, .badValue, "group \"\(groups[a])\" is always compatible with itself; remove the pair") }
+            let key: Set<Int> = [a, b]
+            if pairs.contains(key) { throw r.fail(path, .duplicateName, "the pair \(groups[a]) / \(groups[b]) is listed twice") }
+            if let c = conflicts.first(where: { Set([$0.first, $0.second]) == key }) {
+                throw r.fail(path, .compatibility,
+                             "\(groups[a]) / \(groups[b]) is listed as compatible and as conflicts[\(c.declared ?? 0)]; keep one of the two")
+            }
+            pairs.insert(key)
+        }
+        return pairs
+    }
+
+    /// The fail-closed default: every pair green together in no phase, not
+    /// declared and not stated compatible, conflicts with the default intergreen.
+    static func impliedConflicts(groupCount: Int, phases: [Phase], declared: [Conflict], compatible: Set<Set<Int>>,
+                                 intergreenNanos: Int64) -> [Conflict] {
+        var together = Set<Set<Int>>()
+        for phase in phases {
+            for a in phase.greens { for b in phase.greens where a < b { together.insert([a, b]) } }
+        }
+        let listed = Set(declared.map { Set([$0.first, $0.second]) })
+        var implied: [Conflict] = []
+        for a in 0..<groupCount {
+            for b in (a + 1)..<max(groupCount, a + 1) {
+                let key: Set<Int> = [a, b]
+                if together.contains(key) || compatible.contains(key) || listed.contains(key) { continue }
+                implied.append(Conflict(first: a, second: b, intergreenNanos: intergreenNanos))
+            }
+        }
+        return implied
     }
 
     private static func decodePhases(_ value: JSONValue?, groups: [String], reader r: PlanReader) throws(PlanError) -> [Phase] {

@@ -12,6 +12,8 @@ public struct SignalPlan: Sendable {
     public let minimums: ClearanceTiming
     /// Signal group names; a group's index is its identity inside the plan.
     public let groups: [String]
+    /// Every conflicting pair: the declared ones and those the fail-closed
+    /// default implies.
     public let conflicts: [Conflict]
     public let phases: [Phase]
     public let junctions: [JunctionSpec]
@@ -106,11 +108,18 @@ public struct ClearanceTiming: Sendable, Hashable {
 
 /// A pair of groups that must never be green together, and the least time
 /// between one losing green and the other gaining it.
+///
+/// Conflicts are fail-closed: besides the pairs a plan lists, every pair of
+/// groups that is green together in no phase conflicts, unless the plan
+/// states it `compatible` (a signal monitor's compatibility card works the
+/// same way). `declared` tells the two apart for messages.
 public struct Conflict: Sendable, Hashable {
     public var first: Int
     public var second: Int
     /// Required intergreen (amber plus all-red, by default the minimums').
     public var intergreenNanos: Int64
+    /// Index in the plan's `conflicts` list; nil when implied by the default.
+    public var declared: Int? = nil
 }
 
 /// One stage of the cycle: the groups that are green, and for how long.

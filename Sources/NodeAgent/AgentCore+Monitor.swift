@@ -15,7 +15,11 @@ extension AgentCore {
         switch state {
         case .unsynced, .locking: .hold(configuration.startupAspect)
         case .locked, .holdover: commandedAspect.map { .hold($0) } ?? .followPlan
-        case .flash: .hold(commandedAspect ?? schedule.current?.plan.flashAspect ?? .flashingRed)
+        // Flash is a junction decision: the plan's flash aspect only when
+        // the whole junction is commanded into it (`noteCommand`); an agent
+        // that leaves the plan on its own shows flashing red, because its
+        // neighbours may still be running the plan.
+        case .flash: .hold(commandedAspect ?? .flashingRed)
         }
     }
 

@@ -14,6 +14,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var clock: ClockDiscipline
     public private(set) var schedule = PlanSchedule()
     public internal(set) var sequencer: HeadSequencer
+    /// Compares the followed coordinator's ticks with the plans held.
+    public private(set) var planFollower = PlanFollower()
     /// The independent monitor every output aspect goes through (issue 10).
     public internal(set) var monitor: SignalMonitor
     /// The monitor tripped and the head is leaving the plan for flashing red.
@@ -161,6 +163,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
+        followPlans(tick, now: now, into: &output)
         if tick.command != .run { commandedFlashUntil = now + 2 * .nanosPerSecond }
         noteCommand(tick.command)
         // The inbox took the tick only because it names this process's
@@ -190,8 +193,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     }
 
     private mutating func receivePlanChunk(_ chunk: PlanChunk, into output: inout AgentOutput<Address>) {
-        let known = [schedule.current?.id, schedule.pending?.id].contains(chunk.planID.rawValue)
-        if known { return }
+        let identity = PlanIdentity(id: chunk.planID.rawValue, anchor: chunk.activation)
+        if identity == schedule.current?.identity || identity == schedule.pending?.identity { return }
         let assembled: AssembledPlan
         switch assembler.accept(chunk) {
         case let .complete(plan): assembled = plan
@@ -199,18 +202,48 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         case .incomplete, .duplicate: return
         }
         let id = assembled.planID.rawValue
+        guard planFollower.admits(identity) else {
+            // Not a plan the followed coordinator names: forget it, so it can
+            // be assembled again if it is named later.
+            assembler.forgetCompleted(planID: assembled.planID)
+            return
+        }
         do {
             let plan = try SignalPlan.load(assembled.bytes, source: "plan \(assembled.planID)")
             let anchored = AnchoredPlan(plan: plan, id: id, anchor: assembled.activation, bytes: assembled.bytes)
             if schedule.accept(anchored) {
+                planFollower.accepted(identity, schedule: &schedule)
                 headCache[id] = plan.head(board: configuration.board, ordinal: configuration.ordinal)
                 let known = Set([schedule.current?.id, schedule.pending?.id].compactMap { $0 })
                 headCache = headCache.filter { known.contains($0.key) }
                 output.notes.append(.planAccepted(id: id, name: plan.name, activation: assembled.activation))
+            } else {
+                assembler.forgetCompleted(planID: assembled.planID)
             }
         } catch {
             counters.plansRefused += 1
             output.notes.append(.planRefused(id: id, reason: error.description))
+        }
+    }
+
+    /// Plan identity: the tick's governing and pending plans against ours.
+    private mutating func followPlans(_ tick: Tick, now: LocalInstant, into output: inout AgentOutput<Address>) {
+        let held = [schedule.current, schedule.pending].compactMap { $0 }
+        let before = planView()
+        if case let .mismatch(reason) = planFollower.check(tick, schedule: &schedule) {
+            output.notes.append(.planMismatch(reason))
+            // Leave by the plan that was shown: a green keeps its minimum
+            // (never past that plan's own green), then its full amber. (The
+            // state machine then flashes for want of a head, and rejoins
+            // once the right plan is fetched.)
+            if schedule.current == nil, sequencer.goal == .followPlan {
+                sequencer.setGoal(.hold(.flashingRed), now: now, plan: before)
+                sequencer.setGoal(.followPlan, now: now, plan: planView())
+            }
+        }
+        // Plans dropped may be sent again: let them be assembled again.
+        for plan in held where plan.identity != schedule.current?.identity && plan.identity != schedule.pending?.identity {
+            assembler.forgetCompleted(planID: PlanID(rawValue: plan.id))
         }
     }
 
@@ -279,7 +312,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private mutating func evaluateState(now: LocalInstant, into output: inout AgentOutput<Address>) {
         let bound = errorBoundNanos(at: now)
         let fresh = lastAcceptedSampleAt.map { now - $0 <= configuration.holdoverAfterNanos } ?? false
-        let hasHead = currentHead != nil
+        // Waiting for the coordinator's plan after a mismatch is not "no
+        // head": the head is out of the plan (flashing red), the state stays.
+        let hasHead = currentHead != nil || planFollower.awaitingPlan
         let canShowPlan = clock.isLocked(at: now) && bound <= configuration.lockBoundNanos
             && clock.frequencyUncertaintyPPM <= configuration.lockFrequencyUncertaintyPPM && hasHead
         switch state {
@@ -347,7 +382,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// The plan as this head sees it on the local clock, or nil without a
     /// clock estimate or a plan.
     func planView() -> PlanView? {
-        guard clock.timebase(at: LocalInstant(nanos: 0)) != nil, let governing = schedule.current else { return nil }
+        guard clock.timebase(at: LocalInstant(nanos: 0)) != nil else { return nil }
+        guard let governing = schedule.current else {
+            // The plan was dropped (it was not the coordinator's): nothing to
+            // show (flashing red), but a green still gets its amber.
+            guard let last = planFollower.lastTiming else { return nil }
+            return PlanView(aspectAt: { _ in nil }, nextChangeAfter: { _ in nil }, timing: last.timing, sequence: last.sequence)
+        }
         let clock = self.clock
         let schedule = self.schedule
         let resolve = headResolver()
@@ -409,7 +450,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: monitor.shown) },
             sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
             sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
-            monitorTripped: monitor.isTripped, drops: inbox.drops.counts)
+            monitorTripped: monitor.isTripped,
+            outOfPlan: (state == .locked || state == .holdover)
+                && timebase.map { schedule.aspect(at: $0, resolve: headResolver()) == nil } ?? false,
+            drops: inbox.drops.counts)
     }
 
     private func nextWake(after now: LocalInstant, plan view: PlanView?) -> LocalInstant {

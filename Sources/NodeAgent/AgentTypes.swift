@@ -36,6 +36,8 @@ public enum AgentNote: Sendable, Hashable, CustomStringConvertible {
     case sourceChanged(coordinatorID: UInt64, term: UInt64)
     case planAccepted(id: UInt64, name: String, activation: TimebaseInstant)
     case planRefused(id: UInt64, reason: String)
+    /// The followed coordinator's tick names other plans: the head leaves.
+    case planMismatch(String)
     case clockStepped(byNanos: Int64)
     /// The signal monitor refused a change and put the head on its safe path.
     case monitorTripped(SignalMonitor.Trip)
@@ -45,6 +47,7 @@ public enum AgentNote: Sendable, Hashable, CustomStringConvertible {
         case let .stateChanged(from, to, reason): "state \(from) -> \(to) (\(reason))"
         case let .sourceChanged(id, term): "following coordinator \(String(id, radix: 16)) term \(term)"
         case let .planAccepted(id, name, activation): "plan \(String(id, radix: 16)) \"\(name)\" accepted, active from \(activation)"
+        case let .planMismatch(reason): "plan mismatch, leaving the plan: \(reason)"
         case let .planRefused(id, reason): "plan \(String(id, radix: 16)) refused: \(reason)"
         case let .clockStepped(by): "clock stepped by \(by) ns"
         case let .monitorTripped(trip): "signal monitor tripped: \(trip)"

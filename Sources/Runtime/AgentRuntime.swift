@@ -194,6 +194,8 @@ public final class AgentRuntime: Sendable {
             logger.info("plan accepted", ["plan": "\(String(id, radix: 16))", "name": "\(name)", "activation_ns": .int(activation.nanos)])
         case let .planRefused(id, reason):
             logger.warn("plan refused", ["plan": "\(String(id, radix: 16))", "reason": "\(reason)"])
+        case let .planMismatch(reason):
+            logger.warn("plan mismatch", ["reason": "\(reason)"])
         case let .clockStepped(by):
             logger.warn("clock stepped", ["by_ns": .int(by)])
         case let .monitorTripped(trip):

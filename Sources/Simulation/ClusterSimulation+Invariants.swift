@@ -8,7 +8,12 @@ extension ClusterSimulation {
     mutating func observeAgent(_ i: Int, local: LocalInstant, stateBefore: SyncState, output: AgentOutput<Int>) {
         let t = now - Self.epochNanos
         let core = agents[i].core!
-        for note in output.notes { if case .stateChanged = note { report.note("agent \(i): \(note)", atNanos: t) } }
+        for note in output.notes {
+            switch note {
+            case .stateChanged, .planMismatch: report.note("agent \(i): \(note)", atNanos: t)
+            default: break
+            }
+        }
         if core.state != stateBefore { accountState(i, stateBefore) }
         if core.state == .locked, agents[i].lockedSince == nil {
             agents[i].lockedSince = now
@@ -27,6 +32,7 @@ extension ClusterSimulation {
                 report.followDelaysNanos[i] = now - first
             }
         }
+        if let followed = core.sources.current?.id { followedCoordinators.insert(followed) }
         let source = core.sources.current?.id ?? agents[i].followed
         let reference = source == 0 ? nil : timebase(ofCoordinatorWithID: source)
         checkClock(i, core: core, local: local, reference: reference, source: source)
@@ -63,11 +69,10 @@ extension ClusterSimulation {
     /// Records a change of aspect at true time, for the conflict monitor and
     /// the lockstep skew.
     private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
-        let head = core.currentHead
-        var key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
-        // An agent that does not know its head (a restarted one before the
-        // plan arrives) still drives the lamp it drove: the trace goes on.
-        if key == nil, let old = agents[i].traceKey, old.agent == i { key = old }
+        // Traces are keyed by the scenario's wiring (the head board i shows),
+        // not by what the agent believes it shows.
+        let head = wiring(i)
+        let key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
         if key != agents[i].traceKey {
             var since = now - Self.epochNanos
             if let old = agents[i].traceKey {
@@ -91,7 +96,7 @@ extension ClusterSimulation {
         if let key { traces[key]?.changes.append(.init(atNanos: now - Self.epochNanos, aspect: aspect)) }
         if let key, let reference {
             let following = core.sequencer.program == .following && core.state != .unsynced && core.state != .flash
-            timebaseTraces[key, default: []].append((reference, aspect, following))
+            timebaseTraces[key, default: []].append((reference, aspect, following, now - Self.epochNanos))
         }
         // Lockstep: a plan change made by a locked agent, keyed by the
         // millisecond of the timebase it belongs to.
@@ -141,7 +146,8 @@ extension ClusterSimulation {
                 report.violate("monitor", v.description, atNanos: v.atNanos)
             }
         }
-        if scenario.planChanges.isEmpty { checkTransitionsAgainstPlan() }
+        history.settle(followed: followedCoordinators)
+        checkTransitionsAgainstPlan()
         checkFrozenHeads(byJunction: byJunction)
         for i in agents.indices { report.monitorTrips += agents[i].core?.monitor.tripCount ?? 0 }
         if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
@@ -151,42 +157,74 @@ extension ClusterSimulation {
         }
     }
 
+    /// The head board (agent) i is wired to, in the plan `anchored` (the
+    /// scenario's plans keep their heads, so the scenario's first plan's
+    /// wiring holds for all of them).
+    func wiring(_ i: Int, in anchored: SignalPlan? = nil) -> HeadAssignment? {
+        (anchored ?? plan).head(board: nil, ordinal: i)
+    }
+
     /// No missed and no extra transitions: while a head follows the plan, its
-    /// changes on the timebase are exactly the plan's, each within 5 ms.
+    /// changes on the timebase are exactly those of the plan in force by the
+    /// scenario's own plan history (across plan changes too), each within 5 ms.
     private mutating func checkTransitionsAgainstPlan() {
         let tolerance = 5 * Int64.nanosPerMillisecond
-        let anchor = TimebaseInstant(nanos: 0)
         for (key, changes) in timebaseTraces.sorted(by: { ($0.key.agent, $0.key.incarnation) < ($1.key.agent, $1.key.incarnation) }) {
-            let head = plan.assignment(junction: key.junction, group: key.group)
-            var run: [(timebase: Int64, aspect: Aspect, following: Bool)] = []
-            for change in changes + [(timebase: Int64.max, aspect: Aspect.off, following: false)] {
+            let agent = key.agent
+            let resolve: PlanSchedule.HeadResolver = { $0.plan.head(board: nil, ordinal: agent) }
+            var run: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)] = []
+            for change in changes + [(timebase: Int64.max, aspect: Aspect.off, following: false, trueNanos: Int64.max)] {
                 if change.following { run.append(change); continue }
-                if run.count >= 2 { compare(run, head: head, anchor: anchor, tolerance: tolerance, agent: key.agent) }
+                if run.count >= 2 { compare(run, resolve: resolve, tolerance: tolerance, agent: key.agent) }
                 run.removeAll()
             }
         }
     }
 
-    private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool)], head: HeadAssignment,
-                                  anchor: TimebaseInstant, tolerance: Int64, agent: Int) {
+    private mutating func compare(_ run: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)],
+                                  resolve: PlanSchedule.HeadResolver, tolerance: Int64, agent: Int) {
+        // The plans in force since a fresh start: that of the last one before
+        // the run, or of an earlier one (a head partitioned through a fresh
+        // start on another timebase keeps its own epoch); the one that
+        // explains the run best is held to it.
+        let observed = Array(run.dropFirst())
+        var best: (mismatch: Int, ideal: [(Int64, Aspect)])?
+        for epoch in history.epochs(before: run[run.count - 1].trueNanos) {
+            let ideal = idealChanges(run, epoch: epoch, resolve: resolve, tolerance: tolerance)
+            let mismatch = firstMismatch(observed, ideal, tolerance: tolerance)
+            if mismatch == nil { return }
+            if best == nil || mismatch! > best!.mismatch { best = (mismatch!, ideal) }
+        }
+        let ideal = best?.ideal ?? []
+        let k = best?.mismatch ?? 0
+        let seen = k < observed.count ? observed[k] : nil
+        let expected = k < ideal.count ? ideal[k] : nil
+        let seenText = seen.map { "\($0.aspect) at \(formatSeconds($0.timebase - Self.epochNanos))" } ?? "nothing"
+        let expectedText = expected.map { "\($0.1) at \(formatSeconds($0.0 - Self.epochNanos))" } ?? "nothing"
+        report.violate(seen == nil ? "missed-transition" : (expected == nil ? "extra-transition" : "wrong-transition"),
+                       "agent \(agent) showed \(seenText) where the plan has \(expectedText) (change \(k + 1) of \(ideal.count))",
+                       atNanos: now - Self.epochNanos)
+    }
+
+    private func idealChanges(_ run: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)],
+                              epoch: [PlanHistory.Entry], resolve: PlanSchedule.HeadResolver, tolerance: Int64) -> [(Int64, Aspect)] {
         var ideal: [(Int64, Aspect)] = []
         var t = TimebaseInstant(nanos: run[0].timebase + tolerance)
         let last = run[run.count - 1].timebase
-        while let next = plan.nextChange(of: head, after: t, anchor: anchor), next.at.nanos <= last + tolerance {
+        while let next = history.nextChange(after: t, in: epoch, resolve: resolve), next.at.nanos <= last + tolerance {
             ideal.append((next.at.nanos, next.aspect))
             t = next.at
         }
-        let observed = Array(run.dropFirst())
+        return ideal
+    }
+
+    /// The index of the first change that differs, or nil when all match.
+    private func firstMismatch(_ observed: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)],
+                               _ ideal: [(Int64, Aspect)], tolerance: Int64) -> Int? {
         for k in 0..<max(observed.count, ideal.count) {
-            let seen = k < observed.count ? observed[k] : nil
-            let expected = k < ideal.count ? ideal[k] : nil
-            if let seen, let expected, seen.aspect == expected.1, abs(seen.timebase - expected.0) <= tolerance { continue }
-            let seenText = seen.map { "\($0.aspect) at \(formatSeconds($0.timebase - Self.epochNanos))" } ?? "nothing"
-            let expectedText = expected.map { "\($0.1) at \(formatSeconds($0.0 - Self.epochNanos))" } ?? "nothing"
-            report.violate(seen == nil ? "missed-transition" : (expected == nil ? "extra-transition" : "wrong-transition"),
-                           "agent \(agent) showed \(seenText) where the plan has \(expectedText) (change \(k + 1) of \(ideal.count))",
-                           atNanos: now - Self.epochNanos)
-            return
+            guard k < observed.count, k < ideal.count, observed[k].aspect == ideal[k].1,
+                  abs(observed[k].timebase - ideal[k].0) <= tolerance else { return k }
         }
+        return nil
     }
 }

@@ -80,13 +80,20 @@ public struct ClusterSimulation {
     var traceEnds: [TraceKey: Int64] = [:]
     /// Each head's changes on its coordinator's timebase, and whether the
     /// head was following the plan then: compared with the plan's timeline.
-    var timebaseTraces: [TraceKey: [(timebase: Int64, aspect: Aspect, following: Bool)]] = [:]
+    var timebaseTraces: [TraceKey: [(timebase: Int64, aspect: Aspect, following: Bool, trueNanos: Int64)]] = [:]
     /// Per rounded timebase change instant: (min, max) reference error of
     /// the locked agents that made it, and how many.
     var pendingSkews: [Int64: (low: Int64, high: Int64, count: Int)] = [:]
     var dnsList: [Int] = []
     /// Heads whose agent was killed (its lamp frozen), for the checker.
     var frozenHeads: [FrozenHead] = []
+    /// The plan file as the coordinators' ConfigMap holds it now: a
+    /// replacement starts on the latest valid edit.
+    var planFile: (plan: SignalPlan, bytes: [UInt8])
+    /// The (plan, anchor) the coordinators put in force: the checker's truth.
+    var history = PlanHistory()
+    /// Coordinators some agent followed at some time.
+    var followedCoordinators: Set<UInt64> = []
     /// Events processed, for the benchmark and for spotting livelocks.
     public private(set) var eventCount: UInt64 = 0
     public var debugTrace: ((String) -> Void)?
@@ -94,6 +101,7 @@ public struct ClusterSimulation {
     public init(scenario: Scenario) throws {
         self.scenario = scenario
         plan = try SignalPlan.load(scenario.planBytes, source: "scenario plan")
+        planFile = (plan, scenario.planBytes)
         random = SimulationRandom(seed: scenario.seed, stream: 1)
         networkRandom = SimulationRandom(seed: scenario.seed, stream: 2)
         report = SimulationReport(scenario: scenario)
@@ -182,6 +190,7 @@ public struct ClusterSimulation {
             guard k < coordinators.count else { return }
             killCoordinator(k)
         case let .planChange(bytes):
+            if let edited = try? SignalPlan.load(bytes, source: "plan change") { planFile = (edited, bytes) }
             for k in coordinators.indices where coordinators[k].core != nil { handleCoordinator(k, .planFile(bytes, source: "plan change")) }
         }
     }
@@ -235,7 +244,7 @@ public struct ClusterSimulation {
         var oscillator = Oscillator(settings: settings, random: SimulationRandom(seed: scenario.seed, stream: 10_000 + UInt64(k)), trueNow: now)
         let local = LocalInstant(nanos: oscillator.local(at: now))
         let config = CoordinatorConfiguration(id: random.next() | 1, key: key)
-        let core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: scenario.planBytes, now: local)
+        let core = CoordinatorCore<Int>(configuration: config, plan: planFile.plan, planBytes: planFile.bytes, now: local)
         coordinators.append(SimCoordinator(core: core, oscillator: oscillator, id: config.id))
         report.note("coordinator \(k) started (clock off by \(formatSeconds(clockOffsetNanos)))", atNanos: now - Self.epochNanos)
         handleCoordinator(k, .discovered(dnsList))
@@ -293,6 +302,7 @@ public struct ClusterSimulation {
         let output = coordinators[k].core!.handle(event, now: local)
         for note in output.notes where !Self.isRoutine(note) { report.note("coordinator \(k): \(note)", atNanos: now - Self.epochNanos) }
         for note in output.notes { if case .planRefused = note { report.plansRefused += 1 } }
+        recordPlanDecisions(k, output.notes)
         for (bytes, address) in output.sends where address < Self.coordinatorBase {
             if let removedAt = agents[address].removedAt,
                now > removedAt + scenario.dnsLagNanos + core(k).configuration.forgetAgentAfterNanos + 10 * .nanosPerSecond {
@@ -306,6 +316,26 @@ public struct ClusterSimulation {
     }
 
     private func core(_ k: Int) -> CoordinatorCore<Int> { coordinators[k].core! }
+
+    /// The plan history from the coordinators' own decisions: a plan started
+    /// or committed by a coordinator that agents follow (or, for a start, by
+    /// the only coordinator serving).
+    private mutating func recordPlanDecisions(_ k: Int, _ notes: [CoordinatorNote]) {
+        let core = core(k)
+        for note in notes {
+            guard case let .plan(event) = note else { continue }
+            switch event {
+            case .started:
+                guard let current = core.schedule.current else { continue }
+                history.record(current, fresh: true, coordinatorID: core.configuration.id, atNanos: now - Self.epochNanos)
+            case let .committed(identity):
+                guard let pending = core.schedule.pending, pending.identity == identity else { continue }
+                history.record(pending, fresh: false, coordinatorID: core.configuration.id, atNanos: now - Self.epochNanos)
+            default:
+                continue
+            }
+        }
+    }
 
     private static func isRoutine(_ note: CoordinatorNote) -> Bool {
         switch note {

@@ -82,6 +82,9 @@ public struct Scenario: Sendable {
         for j in agentJoins { end = max(end, j) }
         if let s = secondCoordinatorAtNanos { end = max(end, s) }
         for stop in coordinatorStops { end = max(end, stop.atNanos) }
+        // A plan change is settled once announced, acknowledged and handed
+        // over (lead plus a cycle at most, plus a re-announcement).
+        for change in planChanges { end = max(end, change.atNanos + 10 * .nanosPerSecond) }
         return end
     }
 
@@ -117,6 +120,47 @@ public struct Scenario: Sendable {
                                           downNanos: r.upTo(5 * second)))
         }
         if r.chance(0.2) { s.agentJoins.append(5 * second + r.upTo(max(faultWindow - 10 * second, 0))) }
+        s.drawPlanEdits(&r, faultWindow: faultWindow)
         return s
+    }
+
+    /// Plan edits and the faults around them (issue 9): one to three edits,
+    /// often the next one inside the previous one's lead window; a
+    /// coordinator replaced, an agent restarted or added, an agent
+    /// partitioned across the activation, each shortly after the first edit.
+    mutating func drawPlanEdits(_ r: inout SimulationRandom, faultWindow: Int64) {
+        let second = Int64.nanosPerSecond
+        guard r.chance(0.5) else { return }
+        var at = 8 * second + r.upTo(max(faultWindow - 25 * second, 0))
+        for _ in 0...r.upTo(2) {
+            planChanges.append((atNanos: at, bytes: Self.edited(planBytes, &r)))
+            at += r.chance(0.4) ? r.upTo(PlanRules.leadNanos) : PlanRules.leadNanos + r.upTo(15 * second)
+        }
+        let first = planChanges[0].atNanos
+        if r.chance(0.3) {
+            coordinatorOutages.append(Outage(atNanos: first + r.upTo(8 * second), downNanos: r.upTo(5 * second),
+                                             replacementClockOffsetNanos: r.upTo(20 * second) - 10 * second))
+        }
+        if r.chance(0.3) {
+            agentKills.append(AgentKill(agent: Int(r.upTo(Int64(agentCount - 1))), atNanos: first + r.upTo(10 * second),
+                                        downNanos: r.upTo(5 * second)))
+        }
+        if r.chance(0.2) { agentJoins.append(first + r.upTo(10 * second)) }
+        if r.chance(0.3) {
+            let start = first + r.upTo(6 * second)
+            network.partitions.append(.init(startNanos: start, endNanos: start + 2 * second + r.upTo(18 * second),
+                                            agents: [Int(r.upTo(Int64(agentCount - 1)))]))
+        }
+    }
+
+    /// The plan with new green times (7 to 25 s), and sometimes a longer
+    /// amber or all-red (so the handover hold is exercised); heads, groups
+    /// and conflicts stay, so the wiring is the same in every edit.
+    static func edited(_ bytes: [UInt8], _ r: inout SimulationRandom) -> [UInt8] {
+        var text = String(decoding: bytes, as: UTF8.self)
+        text = text.replacing(/"seconds": \d+/) { _ in "\"seconds\": \(7 + r.upTo(18))" }
+        if r.chance(0.3) { text = text.replacing(/"amber": 3/) { _ in "\"amber\": 4" } }
+        if r.chance(0.3) { text = text.replacing(/"allRed": 2/) { _ in "\"allRed\": 3" } }
+        return Array(text.utf8)
     }
 }

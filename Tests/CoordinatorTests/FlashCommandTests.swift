@@ -82,17 +82,22 @@ struct PhaseChangeTickTests {
         let plan = try SignalPlan.load(planBytes, source: "crossroads")
         var config = CoordinatorConfiguration(id: 1, key: nil)
         config.adoptionWindowNanos = 0
-        // The coordinator's clock starts 1.95 s after a cycle start: the first
-        // change (red+amber of north-south at 2 s) is 50 ms away, sooner than
-        // the 100 ms tick interval.
-        let start = LocalInstant(nanos: 1_000 * plan.cycleNanos + 1_950_000_000)
+        let start = LocalInstant(nanos: 1_000 * plan.cycleNanos)
         var core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: planBytes, now: start)
         _ = core.handle(.discovered([1]), now: start)
-        let out = core.handle(.timer, now: start)
+        _ = core.handle(.timer, now: start)
         #expect(core.phase == .serving)
-        #expect(out.wakeAt == start + 50_000_000)
+        // No agents to adopt from: the plan starts 5 s ahead (own timebase =
+        // own clock). 1.95 s after its cycle start the first change
+        // (red+amber of north-south at 2 s) is 50 ms away, sooner than the
+        // 100 ms tick interval.
+        let anchor = try #require(core.schedule.current?.anchor)
+        #expect(anchor == TimebaseInstant(nanos: start.nanos + 5 * .nanosPerSecond))
+        let near = LocalInstant(nanos: anchor.nanos + 1_950_000_000)
+        let out = core.handle(.timer, now: near)
+        #expect(out.wakeAt == near + 50_000_000)
         // Away from any change the interval rules.
-        let quiet = start + 3 * .nanosPerSecond
+        let quiet = near + 3 * .nanosPerSecond
         #expect(core.handle(.timer, now: quiet).wakeAt == quiet + 100_000_000)
     }
 }

@@ -25,7 +25,7 @@ struct PlanScheduleTests {
         { plan in plan.id == 1 ? plan.plan.assignment(junction: 0, group: oldGroup) : plan.plan.assignment(junction: newJunction, group: 0) }
     }
 
-    func schedule() -> PlanSchedule { PlanSchedule(current: crossroads, pending: corridor) }
+    func schedule() -> PlanSchedule { PlanSchedule(current: crossroads, pending: corridor, pendingCommitted: true) }
 
     @Test func handoverInstantsFollowEachJunctionsCycleStarts() throws {
         let h0 = try #require(schedule().handover(resolve: resolver(oldGroup: 2)))
@@ -121,12 +121,12 @@ struct PlanScheduleTests {
         #expect(schedule.pending == nil)
         let changed121 = schedule.accept(crossroads)
         #expect(!changed121, "the same id again is refused")
-        let sameID = AnchoredPlan(plan: corridor.plan, id: 1, anchor: t(500), bytes: [])
+        let sameID = AnchoredPlan(plan: corridor.plan, id: 1, anchor: t(-500), bytes: [])
         let changed124 = schedule.accept(sameID)
-        #expect(!changed124, "an id already current is refused whatever it carries")
-        let earlier = AnchoredPlan(plan: corridor.plan, id: 3, anchor: t(-10), bytes: [])
-        let changed127 = schedule.accept(earlier)
-        #expect(!changed127, "an anchor before the current one is refused")
+        #expect(changed124, "the same id at another anchor is another plan (here: arrived out of order)")
+        #expect(schedule.current?.anchor == t(-500) && schedule.pending?.anchor == t(0))
+        schedule.clear()
+        _ = schedule.accept(crossroads)
         let simultaneous = AnchoredPlan(plan: corridor.plan, id: 3, anchor: t(0), bytes: [])
         let changed130 = schedule.accept(simultaneous)
         #expect(!changed130, "an anchor equal to the current one is refused")
@@ -140,6 +140,9 @@ struct PlanScheduleTests {
         #expect(changed138, "a later-anchored plan replaces the pending one")
         #expect(schedule.pending?.id == 4)
         #expect(schedule.current?.id == 1)
+        let older = AnchoredPlan(plan: corridor.plan, id: 5, anchor: t(-10), bytes: [])
+        let changed150 = schedule.accept(older)
+        #expect(!changed150, "an anchor before the current one is refused while a plan is pending")
         schedule.clear()
         #expect(schedule.current == nil && schedule.pending == nil)
     }

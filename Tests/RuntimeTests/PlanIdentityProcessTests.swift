@@ -1,0 +1,107 @@
+import GPIO
+import JunctionCore
+import Posix
+import Protocol
+import Testing
+
+/// Issue 9's sequence with real processes on loopback: coordinator and four
+/// agents on the crossroads; the plan file is edited (north-south 17 s,
+/// east-west 9 s) and every agent runs the edit; the coordinator is SIGKILLed
+/// and replaced on the same file; agent 3 is restarted. The replacement must
+/// continue the agents' plan at its anchor (it re-anchored at 0 before, so
+/// agent 3 ran 2 s behind agent 0, which shows the same group), and no two
+/// conflicting groups may be green or amber at once.
+@Suite(.serialized)
+struct PlanIdentityProcessTests {
+    @Test func editReplaceCoordinatorRestartAgentKeepsMirroredHeadsTogether() throws {
+        let p = try JunctionProcesses(name: "plan-identity")
+        defer { p.cleanUp() }
+        let clock = MonotonicClock()
+        let planPath = p.directory + "/plan.json"
+        try FileIO.write(Array(ExamplePlans.crossroads.utf8), to: planPath)
+        let drifts: [Double] = [80, -80, 40, -40]
+        var coordinator = try p.startCoordinator(agents: [0, 1, 2, 3], plan: planPath)
+        var agents = try drifts.indices.map { try p.startAgent($0, driftPPM: drifts[$0], recording: "agent-\($0).jsonl") }
+        var ends: [String: Int64] = [:]
+        defer {
+            for agent in agents { agent.stop() }
+            coordinator.stop()
+        }
+        let ready = waitUntil(seconds: 30) { (0..<4).allSatisfy { httpStatus(port: p.agentHTTPPort($0), path: "/readyz") == 200 } }
+        try #require(ready, "agents did not lock")
+
+        // The edit, and every agent running it.
+        let edited = ExamplePlans.crossroads
+            .replacing(#"{ "name": "north-south", "green": ["north-south"], "seconds": 12 }"#,
+                       with: #"{ "name": "north-south", "green": ["north-south"], "seconds": 17 }"#)
+            .replacing(#"{ "name": "east-west", "green": ["east-west"], "seconds": 12 }"#,
+                       with: #"{ "name": "east-west", "green": ["east-west"], "seconds": 9 }"#)
+        let editedPlan = try SignalPlan.load(Array(edited.utf8), source: "edited")
+        let editedID = String(PlanID(planBytes: Array(edited.utf8)).rawValue, radix: 16)
+        try FileIO.write(Array(edited.utf8), to: planPath)
+        coordinator.send(ChildProcess.hangup)
+        let everyAgentRunsIt = waitUntil(seconds: 90) {
+            (0..<4).allSatisfy { httpBody(port: p.agentHTTPPort($0), path: "/status")?.contains("\"plan\":\"\(editedID)\"") ?? false }
+        }
+        try #require(everyAgentRunsIt, "not every agent reported the edited plan \(editedID)")
+
+        // SIGKILL the coordinator; a new one on the same file.
+        coordinator.send(ChildProcess.kill)
+        _ = coordinator.wait(untilMonotonicNanos: .max)
+        coordinator = try p.startCoordinator(agents: [0, 1, 2, 3], log: "coordinator-2.log", plan: planPath)
+        #expect(waitUntil(seconds: 15) { httpStatus(port: p.coordinatorHTTPPort, path: "/readyz") == 200 })
+
+        // Restart agent 3.
+        agents[3].send(ChildProcess.kill)
+        _ = agents[3].wait(untilMonotonicNanos: .max)
+        ends["agent-3.jsonl"] = clock.nowNanos()
+        agents[3] = try p.startAgent(3, driftPPM: drifts[3], recording: "agent-3b.jsonl")
+        #expect(waitUntil(seconds: 15) { httpStatus(port: p.agentHTTPPort(3), path: "/readyz") == 200 })
+        let rejoined = clock.nowNanos()
+        let log = p.log("coordinator-2.log")
+        #expect(log.contains("adopted("), "the replacement adopted no plan: \(log)")
+        #expect(!log.contains("started("), "the replacement re-anchored the plan: \(log)")
+
+        // Two cycles of the edited plan with the restarted agent.
+        sleep(untilMonotonic: rejoined + 2 * editedPlan.cycleNanos + 5 * .nanosPerSecond)
+        let stoppedAt = clock.nowNanos()
+        for agent in agents { #expect(agent.stop() == .exited(0)) }
+        #expect(coordinator.stop() == .exited(0))
+
+        // Mirrored heads (ordinals 0 and 3 show north-south) change within
+        // 1 ms of each other once agent 3 runs again.
+        let a = p.recording("agent-0.jsonl"), b = p.recording("agent-3b.jsonl")
+        let following = b.first { $0.aspect == .green }?.monotonicNanos ?? .max
+        let compared = a.filter { $0.monotonicNanos > following && $0.monotonicNanos < stoppedAt - 1_000_000_000 }
+        #expect(compared.count >= 4, "only \(compared.count) changes of agent 0 to compare")
+        var worst: Int64 = 0
+        for change in compared {
+            let twin = b.min { abs($0.monotonicNanos - change.monotonicNanos) < abs($1.monotonicNanos - change.monotonicNanos) }
+            let apart = abs((twin?.monotonicNanos ?? 0) - change.monotonicNanos)
+            worst = max(worst, apart)
+            #expect(twin?.aspect == change.aspect && apart <= 1_000_000,
+                    "agent 0 \(change) vs agent 3 \(String(describing: twin)): \(apart) ns apart")
+        }
+        print("plan identity: mirrored heads 0 and 3 changed at most \(Double(worst) / 1e3) µs apart over \(compared.count) changes")
+
+        // No conflicting green or amber overlap in any recording pair
+        // (ordinals 0 and 3 show north-south, 1 east-west, 2 walk).
+        let wiring = ["agent-0.jsonl": 0, "agent-1.jsonl": 1, "agent-2.jsonl": 2, "agent-3.jsonl": 0, "agent-3b.jsonl": 0]
+        var spans: [(group: Int, range: Range<Int64>, name: String)] = []
+        for (name, group) in wiring {
+            let records = p.recording(name)
+            for (i, r) in records.enumerated() where r.aspect == .green || r.aspect == .amber {
+                let end = i + 1 < records.count ? records[i + 1].monotonicNanos : (ends[name] ?? stoppedAt)
+                if r.monotonicNanos < end { spans.append((group, r.monotonicNanos..<end, name)) }
+            }
+        }
+        let conflicts = Set(editedPlan.conflicts.map { Set([$0.first, $0.second]) })
+        var overlaps: [String] = []
+        for x in spans {
+            for y in spans where x.name < y.name && conflicts.contains([x.group, y.group]) && x.range.overlaps(y.range) {
+                overlaps.append("\(x.name) and \(y.name) at \(max(x.range.lowerBound, y.range.lowerBound))")
+            }
+        }
+        #expect(overlaps.isEmpty, "conflicting green/amber overlap: \(overlaps.prefix(5))")
+    }
+}
