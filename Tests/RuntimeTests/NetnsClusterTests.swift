@@ -1,3 +1,5 @@
+import GPIO
+import JunctionCore
 import Posix
 import Testing
 
@@ -25,27 +27,69 @@ struct NetnsClusterTests {
         return path.split(separator: ":").contains { FileIO.modification("\($0)/dnsmasq") != nil }
     }
 
-    /// Runs the script and returns its exit and output; fails the test unless
-    /// it exited 0. Exit 77 (namespaces unusable although root) passes with
-    /// a note, as the script asks to skip.
-    static func runScript(_ extra: [String] = []) throws {
+    /// Runs the script and returns the agents' recordings (by ordinal); fails
+    /// the test unless it exited 0. Exit 77 (namespaces unusable although
+    /// root) passes with a note, as the script asks to skip, and returns nil.
+    @discardableResult
+    static func runScript(_ extra: [String] = [], seconds: Int = runSeconds, agents: Int = 3) throws -> [[RecordedAspect]]? {
         let directory = try FileIO.makeTemporaryDirectory(prefix: "junction-netns")
+        let logs = directory + "/logs"
         defer {
+            for name in ["coordinator.log", "coordinator-2.log", "dnsmasq.log", "services.hosts"]
+                + (0..<agents).flatMap({ ["agent\($0).log", "agent\($0).jsonl"] }) {
+                FileIO.remove(logs + "/" + name)
+            }
+            FileIO.remove(logs)
             FileIO.remove(directory + "/output.log")
             FileIO.remove(directory)
         }
         let root = JunctionProcesses.root()
-        let arguments = ["--agents", "3", "--seconds", "\(runSeconds)", "--binary", JunctionProcesses.binary()] + extra
+        let arguments = ["--agents", "\(agents)", "--seconds", "\(seconds)", "--binary", JunctionProcesses.binary(), "--keep-logs", logs] + extra
         let script = try ChildProcess.spawn(root + "/scripts/netns-cluster", arguments: arguments, outputPath: directory + "/output.log")
-        let deadline = MonotonicClock().nowNanos() + Int64(runSeconds + 60) * 1_000_000_000
+        let deadline = MonotonicClock().nowNanos() + Int64(seconds + 60) * 1_000_000_000
         let exit = script.wait(untilMonotonicNanos: deadline) ?? script.stop()
         let output = (try? FileIO.read(directory + "/output.log")).map { String(decoding: $0, as: UTF8.self) } ?? ""
         print(output)
         if exit == .exited(77) {
             print("netns-cluster skipped: network namespaces are not usable here")
-            return
+            return nil
         }
         #expect(exit == .exited(0), "scripts/netns-cluster \(arguments.joined(separator: " ")): \(exit)\n\(output)")
+        return (0..<agents).map { i in
+            let text = (try? FileIO.read(logs + "/agent\(i).jsonl")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return text.split(separator: "\n").compactMap { RecordedAspect(jsonLine: String($0)) }
+        }
+    }
+
+    /// What the recordings of a run with a coordinator change must show: no
+    /// flashing aspect, every head's changes the plan's (no missed or extra
+    /// one), and one timebase throughout. The recordings share the machine's
+    /// CLOCK_MONOTONIC, so each change that matches the plan gives the
+    /// instant its cycle started; a timebase step at the coordinator change
+    /// would move that origin. The spread of origins over all heads and the
+    /// whole run bounds the step (and the lockstep skew): at most 1 ms.
+    static func checkRecordings(_ recordings: [[RecordedAspect]], label: String) throws {
+        let plan = try SignalPlan.load(try FileIO.read(JunctionProcesses.root() + "/plans/crossroads.json"), source: "crossroads")
+        var origins: [Int64] = []
+        for (ordinal, records) in recordings.enumerated() {
+            let flashing = records.filter { $0.aspect.isFlashing }
+            #expect(flashing.isEmpty, "\(label): agent \(ordinal) flashed: \(flashing.map(\.jsonLine))")
+            let check = PlanTimeline(plan: plan, ordinal: ordinal).check(records, toleranceNanos: 5_000_000)
+            #expect(check.failures.isEmpty, "\(label): agent \(ordinal) missed or added a transition: \(check.failures)")
+            #expect(check.skipped <= 3, "\(label): agent \(ordinal): \(check.skipped) changes before following the plan")
+            origins += check.matches.map(\.originNanos)
+        }
+        #expect(origins.count >= 4, "\(label): only \(origins.count) plan changes recorded")
+        // Spread of the origins modulo the cycle, around the first one.
+        let cycle = plan.cycleNanos
+        let offsets = origins.map { o -> Int64 in
+            var d = floorMod(o - origins[0], cycle)
+            if d > cycle / 2 { d -= cycle }
+            return d
+        }
+        let spread = (offsets.max() ?? 0) - (offsets.min() ?? 0)
+        print("netns-cluster \(label): \(origins.count) plan changes; timebase spread over all heads and the coordinator change \(Double(spread) / 1e6) ms")
+        #expect(spread <= 1_000_000, "\(label): the heads' cycle origins spread over \(Double(spread) / 1e6) ms (a timebase step at the coordinator change)")
     }
 
     // needs root (network namespaces); CI runs as root
@@ -63,5 +107,32 @@ struct NetnsClusterTests {
           .enabled(if: hasDnsmasq, "needs dnsmasq (apt-get install dnsmasq-base) to serve the Services' DNS"))
     func coordinatorRestartKeepsAgentsInHoldover() throws {
         try Self.runScript(["--restart-coordinator-at", "15"])
+    }
+
+    /// As Kubernetes replaces a pod: the replacement comes up in a new
+    /// namespace with a new address, its wall clock seconds (or a day) off,
+    /// and the `coordinator` record moves to it (once with a 10 s DNS lag).
+    /// It must find the agents itself, adopt their timebase (no step over
+    /// 1 ms), and no head may flash, miss or add a change.
+    // needs root (network namespaces); CI runs as root
+    @Test(.enabled(if: isRoot, "needs root (network namespaces); CI runs as root"),
+          .enabled(if: hasDnsmasq, "needs dnsmasq (apt-get install dnsmasq-base) to serve the Services' DNS"),
+          arguments: [(13, "7.5", "0"), (16, "-30", "10"), (19, "86400", "0")])
+    func coordinatorReplacedAtANewAddressAdoptsTheTimebase(killAt: Int, wallOffset: String, dnsLag: String) throws {
+        let label = "SIGKILL at \(killAt) s, new address, wall clock \(wallOffset) s off, DNS lag \(dnsLag) s"
+        guard let recordings = try Self.runScript(["--restart-coordinator-at", "\(killAt)", "--new-address",
+                                                   "--wall-clock-offset", wallOffset, "--dns-lag", dnsLag], seconds: 55) else { return }
+        try Self.checkRecordings(recordings, label: label)
+    }
+
+    /// A rolling update: the new coordinator (new address, wall clock off)
+    /// overlaps the old for 8 s, then the old says goodbye.
+    // needs root (network namespaces); CI runs as root
+    @Test(.enabled(if: isRoot, "needs root (network namespaces); CI runs as root"),
+          .enabled(if: hasDnsmasq, "needs dnsmasq (apt-get install dnsmasq-base) to serve the Services' DNS"))
+    func rollingUpdateHandsOverWithoutAStep() throws {
+        guard let recordings = try Self.runScript(["--rolling-update-at", "14", "--overlap", "8", "--wall-clock-offset", "-12"],
+                                                  seconds: 55) else { return }
+        try Self.checkRecordings(recordings, label: "rolling update")
     }
 }
