@@ -16,6 +16,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var sequencer: HeadSequencer
     public private(set) var sources: SourceSelector
     public private(set) var inbox: Inbox
+    /// A fresh agent follows a coordinator only once it echoes our report;
+    /// solicits are answered at once.
+    public private(set) var gate = FollowGate()
     private var assembler = PlanAssembler()
     /// This agent's head in each known plan, resolved once per plan.
     private var headCache: [UInt64: HeadAssignment?] = [:]
@@ -90,10 +93,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
                 switchSource()
             }
-        case .solicit:
-            // Answering solicits (a report at once to the source) is the
-            // discovery work's; until then a solicit is authentic and ignored.
-            break
+        case let .solicit(solicit):
+            answer(solicit, from: source, now: now, into: &output)
         case .report, .hello:
             inbox.record(.unknownType)
         }
@@ -105,10 +106,14 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         // from the one this agent holds (one that started on its own clock
         // while it could not hear the agents) is not followed. Followed by
         // no one, it re-adopts the agents' timebase from their reports, and
-        // its ticks are then accepted.
+        // its ticks are then accepted again.
         if ignoredSources.contains(tick.coordinatorID) {
-            counters.ticksDisagreeing += 1
-            return
+            let agrees = clock.timebase(at: now).map { abs(tick.sentAt - $0) <= configuration.sourceDisagreementNanos } ?? false
+            guard agrees else {
+                counters.ticksDisagreeing += 1
+                return
+            }
+            ignoredSources.remove(tick.coordinatorID)
         }
         if state == .locked || state == .holdover || disagreement != nil, let estimate = clock.timebase(at: now) {
             let bound = errorBoundNanos(at: now)
@@ -123,10 +128,12 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                     return
                 }
                 disagreement = nil
-                // It persisted. Every agent settles on the same side by the
-                // follow rule: the lower (term, id) wins.
-                if let current = sources.current, current.id != tick.coordinatorID,
-                   (current.term, current.id) < (tick.term, tick.coordinatorID) {
+                // It persisted. The timebase the agents hold wins while a
+                // live coordinator serves it, whatever the newcomer's term
+                // (no inversion: a fresh term-1 coordinator cannot pull the
+                // cluster over). Only with no live coordinator on the held
+                // timebase does the agent give it up.
+                if let current = sources.current, current.id != tick.coordinatorID, sources.isLive(current.id, atNanos: now.nanos) {
                     ignoredSources.insert(tick.coordinatorID)
                     if ignoredSources.count > SourceSelector.maximumSources { ignoredSources.removeFirst() }
                     return
@@ -141,6 +148,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         sourceAddresses[tick.coordinatorID] = source
         if sourceAddresses.count > SourceSelector.maximumSources { sourceAddresses = [tick.coordinatorID: source] }
+        // Rule 10: with no timebase, follow a coordinator only once a tick
+        // of its echoes one of our recent reports to it; report to it meanwhile.
+        if clock.timebase(at: now) == nil, !sources.isCurrent(tick.coordinatorID),
+           !gate.echoes(tick.echo, from: tick.coordinatorID, now: now) {
+            gate.candidate(tick.coordinatorID, now: now)
+            return
+        }
         if sources.heard(id: tick.coordinatorID, term: tick.term, atNanos: now.nanos), let current = sources.current {
             output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
             switchSource()
@@ -200,6 +214,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     }
 
     private mutating func switchSource() {
+        gate.followed()
         // The first coordinator ever followed is no change of source.
         if clock.timebase(at: LocalInstant(nanos: 0)) != nil {
             samplesSinceSourceChange = 0
@@ -357,6 +372,15 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             nextReportAt = now + (bursting ? configuration.burstReportIntervalNanos : configuration.reportIntervalNanos)
             if let current = sources.current, let address = sourceAddresses[current.id] {
                 if let bytes = seal(.report(report(now: now)), to: current.id) { output.sends.append((bytes, .peer(address))) }
+                gate.sent(reportAt: now, to: current.id)
+            } else if sources.current == nil {
+                // Coordinators heard but not followed yet: a report each, so
+                // their next tick can echo it (rule 10).
+                for id in gate.liveCandidates(now: now, timeoutNanos: configuration.sourceTimeoutNanos) {
+                    guard let address = sourceAddresses[id], let bytes = seal(.report(report(now: now)), to: id) else { continue }
+                    output.sends.append((bytes, .peer(address)))
+                    gate.sent(reportAt: now, to: id)
+                }
             }
         }
         if now >= nextBroadcastAt {
@@ -372,6 +396,18 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             // To every coordinator address at once: it names none of them.
             if let bytes = seal(message, to: Wire.anyRecipient) { output.sends.append((bytes, .allCoordinators)) }
         }
+    }
+
+    /// Answers a solicit at once, to the address it came from, with a
+    /// report addressed to the soliciting coordinator carrying its nonce.
+    private mutating func answer(_ solicit: Solicit, from source: Address, now: LocalInstant, into output: inout AgentOutput<Address>) {
+        guard gate.mayAnswer(solicit.coordinatorID, now: now) else { return }
+        var answer = report(now: now)
+        answer.solicitNonce = solicit.nonce
+        guard let bytes = seal(.report(answer), to: solicit.coordinatorID) else { return }
+        output.sends.append((bytes, .peer(source)))
+        gate.sent(reportAt: now, to: solicit.coordinatorID)
+        counters.solicitsAnswered += 1
     }
 
     /// Seals a datagram for one coordinator (its id), or for any (0).
@@ -427,4 +463,6 @@ public struct AgentCounters: Sendable, Hashable {
     public var datagramsSent: UInt64 = 0
     /// Ticks ignored because their timebase was far from the one held.
     public var ticksDisagreeing: UInt64 = 0
+    /// Solicits answered with a report.
+    public var solicitsAnswered: UInt64 = 0
 }

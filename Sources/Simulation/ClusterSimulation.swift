@@ -263,7 +263,10 @@ public struct ClusterSimulation {
         // deployed before); every later one is new to DNS.
         coordinatorEndpoints.add(k, at: k == 0 ? now - 3600 * .nanosPerSecond : now)
         report.note("coordinator \(k) started (clock off by \(formatSeconds(clockOffsetNanos)))", atNanos: now - Self.epochNanos)
-        handleCoordinator(k, .discovered(dnsList))
+        // A new pod's first lookup of the agents' Service is answered fresh
+        // (the endpoints as of a second ago): no cache of its own yet. Later
+        // refreshes see the lagged list (`dnsLagNanos`).
+        handleCoordinator(k, .discovered(agentsListed(asOf: now - scenario.coordinatorDNS.endpointLagNanos)))
     }
 
     private mutating func killCoordinator(_ k: Int) {
@@ -277,10 +280,14 @@ public struct ClusterSimulation {
 
     private mutating func refreshDNS() {
         // The Service's records as DNS shows them, `dnsLagNanos` late.
-        let lagged = now - scenario.dnsLagNanos
-        dnsList = agents.indices.filter { agents[$0].createdAt <= lagged && (agents[$0].removedAt.map { $0 > lagged } ?? true) }
+        dnsList = agentsListed(asOf: now - scenario.dnsLagNanos)
         for k in coordinators.indices where coordinators[k].core != nil { handleCoordinator(k, .discovered(dnsList)) }
         queue.push(.dnsRefresh, at: now + 5 * .nanosPerSecond)
+    }
+
+    /// The agents' Service records at true time `t`.
+    private func agentsListed(asOf t: Int64) -> [Int] {
+        agents.indices.filter { agents[$0].createdAt <= t && (agents[$0].removedAt.map { $0 > t } ?? true) }
     }
 
     /// A coordinator's timebase at the current true time (also after it died).

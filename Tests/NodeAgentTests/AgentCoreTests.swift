@@ -209,14 +209,81 @@ struct AgentCoreTests {
         #expect(agent.state == .unsynced)
         #expect(agent.counters.ticksReceived == 0)
         #expect(agent.sources.current == nil)
-        // The untampered tick is taken, and a replay of it is dropped.
+        // The untampered tick is taken (its coordinator becomes a candidate:
+        // it echoes no report of ours, so it is not followed yet), and a
+        // replay of it is dropped.
         let good = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 4, recipient: agentInstance)
         let taken = agent.handle(.datagram(good, from: 100), now: start + 10 * ms)
         #expect(agent.counters.ticksReceived == 1)
-        #expect(taken.notes.contains(.sourceChanged(coordinatorID: coordinatorID, term: 1)))
+        #expect(taken.notes.isEmpty)
+        #expect(agent.gate.candidates[coordinatorID] != nil)
         _ = agent.handle(.datagram(good, from: 100), now: start + 11 * ms)
         #expect(agent.inbox.drops[.replayed] == 1)
         #expect(agent.counters.ticksReceived == 1)
+    }
+
+    /// Rule 10: a fresh agent follows a coordinator only once one of its
+    /// ticks echoes a report this agent sent it in the last 5 s; until then
+    /// it reports to the candidate, addressed.
+    @Test func aFreshAgentFollowsOnlyAfterAnEchoOfItsOwnReport() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        _ = agent.handle(.timer, now: start)
+        var sequence: UInt64 = 0
+        func tick(echo: Echo?, at sentAt: Int64) throws -> [UInt8] {
+            sequence += 1
+            let tick = Tick(coordinatorID: coordinatorID, term: 3, sentAt: TimebaseInstant(nanos: sentAt),
+                            plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0, echo: echo)
+            return try codec.seal(.tick(tick), sender: coordinatorID, sequence: sequence, recipient: agentInstance)
+        }
+        // No echo; then an echo of a report we never sent (a replay from an
+        // earlier exchange would look like this).
+        _ = agent.handle(.datagram(try tick(echo: nil, at: 9 * s), from: 100), now: start + 1 * ms)
+        let forged = Echo(reportSentAt: start, reportReceivedAt: TimebaseInstant(nanos: 9 * s))
+        let notYet = agent.handle(.datagram(try tick(echo: forged, at: 9 * s + 1 * ms), from: 100), now: start + 2 * ms)
+        #expect(notYet.notes.isEmpty && agent.sources.current == nil)
+        // The agent reports to the candidate, addressed to it.
+        let out = agent.handle(.timer, now: start + 20 * ms)
+        let reports = out.sends.compactMap { send -> (Report, UInt64)? in
+            guard send.to == .peer(100), case let .success(envelope) = codec.open(send.bytes),
+                  case let .report(report) = envelope.message else { return nil }
+            return (report, envelope.recipientID)
+        }
+        let sent = try #require(reports.first)
+        #expect(sent.1 == coordinatorID)
+        // An echo of that report: followed.
+        let echo = Echo(reportSentAt: sent.0.sentAt, reportReceivedAt: TimebaseInstant(nanos: 9 * s + 20 * ms))
+        let followed = agent.handle(.datagram(try tick(echo: echo, at: 9 * s + 21 * ms), from: 100), now: start + 22 * ms)
+        #expect(followed.notes.contains(.sourceChanged(coordinatorID: coordinatorID, term: 3)))
+        #expect(agent.sources.current?.id == coordinatorID)
+    }
+
+    /// A solicit is answered at once, to the address it came from, with a
+    /// report addressed to the soliciting coordinator carrying its nonce; at
+    /// most once per coordinator per 50 ms.
+    @Test func aSolicitIsAnsweredAtOnceToItsSource() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        _ = agent.handle(.timer, now: start)
+        let other: UInt64 = 0xC1
+        func solicit(_ nonce: UInt64, sequence: UInt64, recipient: UInt64 = 0) throws -> [UInt8] {
+            try codec.seal(.solicit(Solicit(coordinatorID: other, term: 0, nonce: nonce)), sender: other, sequence: sequence, recipient: recipient)
+        }
+        let out = agent.handle(.datagram(try solicit(77, sequence: 1), from: 300), now: start + 1 * ms)
+        #expect(out.sends.count == 1)
+        let send = try #require(out.sends.first)
+        #expect(send.to == .peer(300))
+        guard case let .success(envelope) = codec.open(send.bytes), case let .report(report) = envelope.message else {
+            Issue.record("the answer is a report")
+            return
+        }
+        #expect(envelope.recipientID == other)
+        #expect(report.solicitNonce == 77 && report.instance == agentInstance && report.sentAt == start + 1 * ms)
+        let soon = agent.handle(.datagram(try solicit(78, sequence: 2, recipient: agentInstance), from: 300), now: start + 40 * ms)
+        #expect(soon.sends.isEmpty, "within 50 ms of the last answer")
+        let later = agent.handle(.datagram(try solicit(79, sequence: 3, recipient: agentInstance), from: 300), now: start + 52 * ms)
+        #expect(later.sends.count == 1)
+        #expect(agent.counters.solicitsAnswered == 2)
     }
 
     @Test func aPlanInChunksIsAcceptedAndABadOneIsRefusedKeepingTheOld() throws {
