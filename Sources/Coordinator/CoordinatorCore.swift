@@ -164,7 +164,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         // live agent after we asked. Only these are adoption samples (a
         // report to another coordinator, replayed here, is not one).
         let answer = recipient == configuration.id && discovery.isFresh(report.solicitNonce, now: now)
-        if answer { discovery.answered(from: source) }
+        if answer { discovery.answered(from: source, now: now) }
         guard var record = agents[source], record.instance == report.instance else { return }
         counters.reportsReceived += 1
         record.lastReport = report
@@ -182,7 +182,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         }
         checkConflicts(report, from: source, now: now, into: &output)
         checkBounds(report, into: &output)
-        let trusted = (report.state == .locked || report.state == .holdover)
+        let trusted = report.state != .unsynced
             && report.errorBoundNanos >= 0 && report.errorBoundNanos <= Self.adoptableBoundNanos
         if let theirs = report.timebaseAtSend, trusted, !followsMe, answer {
             // theirs − ours = our offset minus the one-way delay: the largest
@@ -274,7 +274,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             }
             counters.solicitsSent += 1
         }
-        if adopting, discovery.decision(now: now, listed: agentOrder.filter { agents[$0]?.inDNS == true }) == .finish {
+        if adopting, discovery.decision(now: now, listed: agentOrder.filter { agents[$0]?.inDNS == true },
+                                        hasSample: !adoptionSamples.isEmpty) == .finish {
             finishAdoption(now: now, into: &output)
         }
     }

@@ -15,13 +15,16 @@ import JunctionCore
 /// issued in the last `nonceLifetimeNanos` count, so an answer is younger
 /// than the round that asked for it.
 ///
-/// When adoption ends:
-/// - once at least 90% (rounded up, at least 1) of the DNS-listed agents have
-///   answered, and `minimumNanos` has passed (several rounds, so each agent
-///   has given a few samples and the least delayed can be kept);
-/// - at `capNanos` (10 s) if anyone answered;
-/// - never, while DNS lists agents and none has answered: a coordinator that
-///   cannot hear the cluster must not impose a new timebase on it;
+/// When adoption ends (answers are always collected for `minimumNanos` from
+/// the first one, several rounds, so each agent gives a few samples and the
+/// least delayed can be kept):
+/// - once at least 90% (rounded up, at least 1) of the DNS-listed agents
+///   have answered;
+/// - after `capNanos` (10 s), if an answer carried a timebase to adopt, or a
+///   majority of the listed agents answered (holding none: a new cluster);
+/// - never otherwise while DNS lists agents: a coordinator that cannot hear
+///   the cluster (or only a restarted agent of it, while the rest are cut
+///   off) must not impose a new timebase on agents that may hold one;
 /// - if DNS lists no agent (a cluster being created), after `aloneNanos`.
 ///
 /// A pure value: the nonces come from a seeded generator the core owns (the
@@ -53,6 +56,8 @@ public struct Discovery<Address: Hashable & Sendable>: Sendable {
     public private(set) var nonces: [(nonce: UInt64, at: LocalInstant)] = []
     /// Addresses that answered a fresh nonce during this adoption.
     public private(set) var answered: Set<Address> = []
+    /// When the first of them answered.
+    public private(set) var firstAnswerAt: LocalInstant?
     public private(set) var nextRoundAt: LocalInstant
     private var generator: UInt64
 
@@ -81,25 +86,29 @@ public struct Discovery<Address: Hashable & Sendable>: Sendable {
         nonce != 0 && nonces.contains { $0.nonce == nonce && now - $0.at <= Self.nonceLifetimeNanos }
     }
 
-    /// Notes an answer from `address` to a fresh nonce.
-    public mutating func answered(from address: Address) { answered.insert(address) }
-
-    /// Starts a new adoption (a standby keeps its nonces, forgets who answered).
-    public mutating func restart(now: LocalInstant) {
-        answered.removeAll()
-        nextRoundAt = now
+    /// Notes an answer from `address` to a fresh nonce at `now`.
+    public mutating func answered(from address: Address, now: LocalInstant) {
+        answered.insert(address)
+        if firstAnswerAt == nil { firstAnswerAt = now }
     }
 
-    /// Whether adoption may end at `now`, given the agent addresses DNS lists.
-    public func decision(now: LocalInstant, listed: some Collection<Address>) -> Decision {
+    /// Whether adoption may end at `now`, given the agent addresses DNS lists
+    /// and whether any answer carried a timebase worth adopting.
+    public func decision(now: LocalInstant, listed: some Collection<Address>, hasSample: Bool) -> Decision {
         let elapsed = now - startedAt
         if listed.isEmpty {
-            return elapsed >= aloneNanos ? .finish : .wait
+            return elapsed >= aloneNanos && collected(now) ? .finish : .wait
         }
+        guard let first = firstAnswerAt, now - first >= Self.minimumNanos else { return .wait }
         let heard = listed.reduce(0) { $0 + (answered.contains($1) ? 1 : 0) }
-        if heard >= Self.quorum(of: listed.count) && elapsed >= Self.minimumNanos { return .finish }
-        if elapsed >= Self.capNanos && !answered.isEmpty { return .finish }
+        if heard >= Self.quorum(of: listed.count) { return .finish }
+        if elapsed >= Self.capNanos && (hasSample || heard * 2 > listed.count) { return .finish }
         return .wait
+    }
+
+    /// Answers, if any, have been collected for `minimumNanos`.
+    private func collected(_ now: LocalInstant) -> Bool {
+        firstAnswerAt.map { now - $0 >= Self.minimumNanos } ?? true
     }
 
     /// ⌈90% of `count`⌉, at least 1.
@@ -110,7 +119,9 @@ public struct Discovery<Address: Hashable & Sendable>: Sendable {
     /// The next instant adoption should be re-examined.
     public func nextDeadline(after now: LocalInstant) -> LocalInstant {
         var next = nextRoundAt
-        for limit in [startedAt + Self.minimumNanos, startedAt + aloneNanos, startedAt + Self.capNanos] where limit > now {
+        var limits = [startedAt + aloneNanos, startedAt + Self.capNanos]
+        if let first = firstAnswerAt { limits.append(first + Self.minimumNanos) }
+        for limit in limits where limit > now {
             next = min(next, limit)
         }
         return max(next, now + 1)

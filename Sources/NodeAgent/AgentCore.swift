@@ -429,7 +429,11 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             offsetNanos: timebase.map { $0.nanos - now.nanos } ?? 0,
             errorBoundNanos: bound == .max ? -1 : bound,
             head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: sequencer.shown) },
-            sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
+            // Whenever it holds an estimate: locking, locked, in holdover, or
+            // flashing on a bound grown in a long outage, it holds the
+            // cluster's timebase better than any replacement's wall clock;
+            // its bound says how well (a coordinator adopts within 50 ms).
+            sentAt: now, timebaseAtSend: state == .unsynced ? nil : timebase,
             sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
             drops: inbox.drops.counts)
     }

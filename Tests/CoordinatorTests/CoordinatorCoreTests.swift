@@ -61,10 +61,10 @@ private struct FakeAgent {
 
     mutating func report(state: SyncState = .locked, sentAt: LocalInstant = LocalInstant(nanos: 0), timebase: TimebaseInstant?,
                          source: UInt64 = 0xAA, term: UInt64 = 1, planID: PlanID = PlanID(planBytes: crossroads),
-                         nonce: UInt64 = 0, to recipient: UInt64 = 0) -> [UInt8] {
+                         nonce: UInt64 = 0, bound: Int64 = 100_000, to recipient: UInt64 = 0) -> [UInt8] {
         seal(.report(Report(ordinal: ordinal, instance: instance, board: "",
                             plan: PlanRef(id: planID, anchor: TimebaseInstant(nanos: 0)), state: state,
-                            offsetNanos: 0, errorBoundNanos: 100_000, head: nil, sentAt: sentAt,
+                            offsetNanos: 0, errorBoundNanos: bound, head: nil, sentAt: sentAt,
                             timebaseAtSend: timebase, sourceCoordinatorID: source, sourceTerm: term,
                             solicitNonce: nonce)), to: recipient)
     }
@@ -145,15 +145,24 @@ struct CoordinatorCoreTests {
         }
         #expect(coordinator.phase == .adopting(since: start))
         #expect(coordinator.counters.solicitsSent >= 140)
-        // One answer (of two listed: below 90%) ends it, being past the cap.
-        var agent = FakeAgent(instance: instance(at: 1), ordinal: 1)
-        let output = coordinator.handle(.datagram(agent.answer(latestNonce(coordinator)), from: 1), now: now + 10 * ms)
+        // One answer holding no timebase (a restarted agent, say, while the
+        // other is cut off and may hold one): not enough, even past the cap.
+        var restarted = FakeAgent(instance: instance(at: 1), ordinal: 1)
+        _ = coordinator.handle(.datagram(restarted.answer(latestNonce(coordinator)), from: 1), now: now + 10 * ms)
+        _ = coordinator.handle(.timer, now: now + 2 * s)
+        #expect(coordinator.phase == .adopting(since: start))
+        // The other answers, holding the timebase: adopted at once (quorum,
+        // answers collected for over 1 s).
+        var holder = FakeAgent(instance: instance(at: 2), ordinal: 2)
+        let at = now + 2 * s + 10 * ms
+        let output = coordinator.handle(.datagram(holder.report(sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: at.nanos + 5 * s),
+                                                                term: 6, nonce: latestNonce(coordinator), to: coordinatorID), from: 2), now: at)
         #expect(coordinator.phase == .serving)
-        #expect(output.notes.contains(.startedOwnTimebase(term: 1)), "the agent that answered holds no timebase")
+        #expect(output.notes.contains(.adopted(offsetNanos: 5 * s, fromAgents: 1, term: 7)))
     }
 
-    /// Adoption ends once ⌈90%⌉ of the listed agents answered and 1 s has
-    /// passed, not at a fixed window.
+    /// Adoption ends once ⌈90%⌉ of the listed agents answered (answers
+    /// collected for 1 s), not at a fixed window.
     @Test func adoptionEndsWhenNinetyPercentAnswered() throws {
         var coordinator = try makeCoordinator()
         let listed = Array(1...10)
@@ -167,10 +176,10 @@ struct CoordinatorCoreTests {
             _ = coordinator.handle(.datagram(agent.report(sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: at.nanos + offset),
                                                           term: 3, nonce: nonce, to: coordinatorID), from: address), now: at)
         }
-        _ = coordinator.handle(.timer, now: start + 1 * s)
+        _ = coordinator.handle(.timer, now: start + 1 * s + 60 * ms)
         #expect(coordinator.phase == .adopting(since: start), "8 of 10 is below the quorum")
         var ninth = FakeAgent(instance: instance(at: 9), ordinal: 9)
-        let output = coordinator.handle(.datagram(ninth.answer(latestNonce(coordinator)), from: 9), now: start + 1 * s + 10 * ms)
+        let output = coordinator.handle(.datagram(ninth.answer(latestNonce(coordinator)), from: 9), now: start + 1 * s + 100 * ms)
         #expect(coordinator.phase == .serving)
         #expect(output.notes.contains(.adopted(offsetNanos: offset, fromAgents: 8, term: 4)))
     }
@@ -264,11 +273,23 @@ struct CoordinatorCoreTests {
         var coordinator = try makeCoordinator()
         var agent = FakeAgent(instance: 5, ordinal: 0)
         let far = TimebaseInstant(nanos: 9_000 * s)
-        _ = coordinator.handle(.datagram(agent.report(state: .locking, timebase: far, term: 3), from: 1), now: start + 100 * ms)
-        _ = coordinator.handle(.datagram(agent.report(state: .flash, timebase: far, term: 3), from: 1), now: start + 200 * ms)
+        _ = coordinator.handle(.timer, now: start)
+        _ = coordinator.handle(.datagram(agent.report(state: .unsynced, timebase: far, term: 3, nonce: latestNonce(coordinator), to: coordinatorID),
+                                         from: 1), now: start + 100 * ms)
+        _ = coordinator.handle(.datagram(agent.report(state: .flash, timebase: far, term: 3, nonce: latestNonce(coordinator), bound: 60 * ms,
+                                                      to: coordinatorID), from: 1), now: start + 200 * ms)
         let output = coordinator.handle(.timer, now: start + 2 * s)
         #expect(coordinator.offsetNanos == 0)
         #expect(output.notes.contains(.startedOwnTimebase(term: 4)), "terms are still counted")
+
+        // Flashing on a bound grown in a long outage, but within 50 ms: the
+        // timebase it holds beats any wall clock, and is adopted.
+        var second = try makeCoordinator()
+        _ = second.handle(.timer, now: start)
+        _ = second.handle(.datagram(agent.report(state: .flash, sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: (start + 100 * ms).nanos + 7 * s),
+                                                 term: 3, nonce: latestNonce(second), bound: 2 * ms, to: coordinatorID), from: 1),
+                          now: start + 100 * ms)
+        #expect(second.handle(.timer, now: start + 2 * s).notes.contains(.adopted(offsetNanos: 7 * s, fromAgents: 1, term: 4)))
     }
 
     @Test func ticksGoToEveryAgentEachIntervalAndEchoTheLastReportOnce() throws {
@@ -428,8 +449,11 @@ struct CoordinatorCoreTests {
         let round = coordinator.handle(.discovered([1, 2]), now: start)
         var agent = FakeAgent(instance: instance(at: 2), ordinal: 2)
         _ = coordinator.handle(.datagram(agent.hello(), from: 2), now: start + 100 * ms)
-        _ = coordinator.handle(.datagram(agent.answer(try #require(solicits(round).first?.solicit.nonce)), from: 2), now: start + 110 * ms)
-        // One of two answered: below the quorum, so adoption runs to the 10 s cap.
+        let nonce = try #require(solicits(round).first?.solicit.nonce)
+        _ = coordinator.handle(.datagram(agent.report(sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: (start + 110 * ms).nanos),
+                                                      nonce: nonce, to: coordinatorID), from: 2), now: start + 110 * ms)
+        // One of two answered (with a timebase): below the quorum, so
+        // adoption runs to the 10 s cap.
         _ = coordinator.handle(.timer, now: start + 10 * s - 1)
         #expect(coordinator.phase == .adopting(since: start))
         let first = addressedTicks(coordinator.handle(.timer, now: start + 10 * s))

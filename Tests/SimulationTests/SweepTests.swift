@@ -28,6 +28,8 @@ struct SweepTests {
         // Issue 11's figure: the largest timebase step any agent saw at a
         // change of coordinator (with DNS lag and node clock faults).
         print("sweep part \(part): \(changes) scenarios with a coordinator change; largest timebase step at a change of coordinator \(Double(largestStep.nanos) / 1e3) µs (seed \(largestStep.seed))")
-        #expect(largestStep.nanos <= 1_500_000, "timebase step \(largestStep.nanos) ns at a coordinator change, seed \(largestStep.seed)")
+        // Seconds here would mean a replacement imposed its own timebase on
+        // agents that held one; a few ms is one adoption sample's delay.
+        #expect(largestStep.nanos <= 5_000_000, "timebase step \(largestStep.nanos) ns at a coordinator change, seed \(largestStep.seed)")
     }
 }
