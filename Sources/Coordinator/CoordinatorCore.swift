@@ -55,9 +55,9 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var leading = false
     /// Agents whose last report says they follow this coordinator.
     public private(set) var followers = 0
-    /// Serving, followed by no agent, while agents report following another
-    /// coordinator: a standby, which keeps re-adopting their timebase
-    /// (recounted each second).
+    /// Serving, followed by no agent, while agents that hold a timebase
+    /// report following another coordinator or none: a standby, which keeps
+    /// re-adopting their timebase (recounted each second).
     public private(set) var standby = false
     private struct GreenKey: Hashable { var junction: String; var group: Int }
     /// Junctions commanded to flash, until when (own clock).
@@ -109,7 +109,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             followers = reports.filter { $0.sourceCoordinatorID == configuration.id }.count
             leading = followers * 2 > reports.count
             standby = followers == 0
-                && reports.contains { $0.sourceCoordinatorID != 0 && $0.sourceCoordinatorID != configuration.id }
+                && reports.contains { $0.timebaseAtSend != nil && $0.sourceCoordinatorID != configuration.id }
         }
         schedule.promote(at: timebase(at: now)) { $0.plan.head(board: nil, ordinal: 0) }
         if phase == .serving {
@@ -194,10 +194,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             } else {
                 adoptionSamples[report.instance] = (sample, now)
             }
-            // Re-adopt only while no agent follows this coordinator: once
-            // some do, its timebase is the cluster's, and agents that
-            // disagree flash and then come over to it.
-            if phase == .serving && followers == 0 { trackStandby() }
+            // Re-adopt only as a standby (no agent follows this coordinator,
+            // agents holding a timebase follow another or none): once some
+            // follow it, its timebase is the cluster's.
+            if phase == .serving && standby { trackStandby() }
         }
         if phase == .serving, report.plan.id.rawValue != schedule.current?.id,
            record.lastPlanSent.map({ now - $0 >= configuration.planResendIntervalNanos }) ?? true {
