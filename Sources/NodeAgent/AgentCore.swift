@@ -28,7 +28,12 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// Samples accepted since the followed coordinator changed (nil: never changed).
     private var samplesSinceSourceChange: Int?
     /// A coordinator's ticks disagree with the timebase held: since when, and lately.
-    private var disagreement: (coordinatorID: UInt64, since: LocalInstant, last: LocalInstant)?
+    /// (`count`: disagreeing ticks in a row from it, with no agreeing one between.)
+    private var disagreement: (coordinatorID: UInt64, since: LocalInstant, last: LocalInstant, count: Int)?
+    /// Disagreeing ticks in a row before the agent flashes: one tick can be
+    /// late (a descheduled sender on a loaded node) and look like another
+    /// timebase; a coordinator on another timebase sends them all.
+    static var disagreeingTicksToFlash: Int { 3 }
     /// Coordinators whose timebase lost to the followed one's: never followed.
     private var ignoredSources: Set<UInt64> = []
     /// The coordinator commands flash (conflicting greens seen at this
@@ -120,11 +125,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let limit = max(configuration.sourceDisagreementNanos, bound > Int64.max / 8 ? .max : 4 * bound)
             if abs(tick.sentAt - estimate) > limit {
                 counters.ticksDisagreeing += 1
-                let since = disagreement?.coordinatorID == tick.coordinatorID ? disagreement!.since : now
+                let same = disagreement?.coordinatorID == tick.coordinatorID
+                let since = same ? disagreement!.since : now
+                let count = same ? disagreement!.count + 1 : 1
                 guard now - since >= configuration.disagreementGraceNanos else {
                     // Two timebases in the cluster: flash (safe) while the
                     // coordinator gets the chance to adopt ours.
-                    disagreement = (tick.coordinatorID, since, now)
+                    disagreement = (tick.coordinatorID, since, now, count)
                     return
                 }
                 disagreement = nil
@@ -324,7 +331,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     /// Whether a coordinator disagreed with the held timebase in the last 2 s.
     private func disagreeing(_ now: LocalInstant) -> Bool {
-        disagreement.map { now - $0.last <= 2 * .nanosPerSecond } ?? false
+        disagreement.map { $0.count >= Self.disagreeingTicksToFlash && now - $0.last <= 2 * .nanosPerSecond } ?? false
     }
 
     private func flashCommanded(_ now: LocalInstant) -> Bool {
