@@ -79,8 +79,8 @@ struct NetnsClusterTests {
     /// coordinator change moves the origin. The step is the difference of
     /// the median origins before and after the change (medians, because a
     /// late wake-up of a loaded machine delays single recordings): at most
-    /// 1 ms. The spread over all heads and the run is printed, and bounded by
-    /// the 5 ms the plan check tolerates.
+    /// 1 ms. The spread over all heads and the run is printed, and bounded at
+    /// 5 ms.
     static func checkRecordings(_ run: Run, label: String) throws {
         let recordings = run.recordings
         let plan = try SignalPlan.load(try FileIO.read(JunctionProcesses.root() + "/plans/crossroads.json"), source: "crossroads")
@@ -91,7 +91,11 @@ struct NetnsClusterTests {
         for (ordinal, records) in recordings.enumerated() {
             let flashing = records.filter { $0.aspect.isFlashing }
             #expect(flashing.isEmpty, "\(label): agent \(ordinal) flashed: \(flashing.map(\.jsonLine))")
-            let check = PlanTimeline(plan: plan, ordinal: ordinal).check(records, toleranceNanos: 5_000_000)
+            // 20 ms per segment, as the multi-process test: a missed or extra
+            // change is seconds off; a loaded CI machine can wake the timing
+            // thread a few ms late (seen: 9 ms once), which is no timebase
+            // step (the step is measured below, from medians).
+            let check = PlanTimeline(plan: plan, ordinal: ordinal).check(records, toleranceNanos: 20_000_000)
             #expect(check.failures.isEmpty, "\(label): agent \(ordinal) missed or added a transition: \(check.failures)")
             #expect(check.skipped <= 3, "\(label): agent \(ordinal): \(check.skipped) changes before following the plan")
             origins += check.matches.map(\.originNanos)
