@@ -2,15 +2,16 @@ import JunctionCore
 import Protocol
 
 /// How a coordinator behaves. Durations are nanoseconds of its own clock
-/// (the node's realtime clock in the real runtime).
+/// (CLOCK_MONOTONIC plus the wall clock read at start, in the real runtime).
 public struct CoordinatorConfiguration: Sendable {
     /// Random per process: a restarted coordinator is a different source.
     public var id: UInt64
     public var key: AuthKey?
     /// Ticks to every agent (default 10 per second).
     public var tickIntervalNanos: Int64 = 100 * .nanosPerMillisecond
-    /// Listen to agents' reports this long before the first tick, to adopt
-    /// the timebase they run.
+    /// With no agent listed in DNS (a cluster being created), solicit and
+    /// listen this long before starting a timebase of its own. With agents
+    /// listed, adoption lasts until 90% of them answered (see `Discovery`).
     public var adoptionWindowNanos: Int64 = 2 * .nanosPerSecond
     /// Forget an agent not heard from (and not in DNS) for this long.
     public var forgetAgentAfterNanos: Int64 = 15 * .nanosPerSecond
@@ -21,7 +22,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// Goodbye is sent this many times on a graceful stop.
     public var goodbyeRepeats: Int = 3
     /// Bound on agents tracked, so a flood of forged Hellos costs little.
-    public var maximumAgents: Int = 4096
+    /// Within the receivers' replay window (16,384 senders), so every
+    /// agent's sequence is tracked.
+    public var maximumAgents: Int = 10_000
 
     public init(id: UInt64, key: AuthKey?) {
         self.id = id

@@ -16,7 +16,9 @@ extension PlanRef {
 /// keeps re-adopting, so that if it takes over, the switch costs nothing.
 public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public enum Phase: Sendable, Hashable {
-        case adopting(until: LocalInstant)
+        /// Soliciting the agents to adopt their timebase, since then
+        /// (`Discovery` says when it may end).
+        case adopting(since: LocalInstant)
         case serving
         case stopped
     }
@@ -38,6 +40,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var agentOrder: [Address] = []
     public private(set) var inbox: Inbox
     public private(set) var counters = CoordinatorCounters()
+    /// Solicit rounds and when adoption may end.
+    public private(set) var discovery: Discovery<Address>
     /// Per agent instance: its least-delayed recent sample of (its timebase −
     /// our clock), and when it was taken.
     private var adoptionSamples: [UInt64: (value: Int64, at: LocalInstant)] = [:]
@@ -62,6 +66,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var leading = false
     /// Agents whose last report says they follow this coordinator.
     public private(set) var followers = 0
+    /// Serving, followed by no agent, while agents that hold a timebase
+    /// report following another coordinator or none: a standby, which keeps
+    /// re-adopting their timebase (recounted each second).
+    public private(set) var standby = false
     private struct GreenKey: Hashable { var junction: String; var group: Int }
     /// Junctions commanded to flash, until when (own clock).
     public private(set) var flashingJunctions: [String: LocalInstant] = [:]
@@ -74,7 +82,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// Starts with a validated plan; `now` is the coordinator's own clock.
     public init(configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], now: LocalInstant) {
         self.configuration = configuration
-        phase = .adopting(until: now + configuration.adoptionWindowNanos)
+        phase = .adopting(since: now)
+        discovery = Discovery(now: now, aloneNanos: configuration.adoptionWindowNanos, seed: configuration.id)
         inbox = Inbox(codec: DatagramCodec(key: configuration.key), localID: configuration.id)
         // No anchor yet: the plan is adopted from the agents, or anchored
         // ahead when there are none (`PlanActivation`).
@@ -105,14 +114,16 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         case (_, .timer):
             break
         }
-        if case let .adopting(until) = phase, now >= until { finishAdoption(now: now, into: &output) }
+        solicit(now: now, into: &output)
         if now >= nextHousekeepingAt {
             nextHousekeepingAt = now + 1 * .nanosPerSecond
             forgetSilentAgents(now: now, into: &output)
             let reports = agents.values.compactMap(\.lastReport)
             followers = reports.filter { $0.sourceCoordinatorID == configuration.id }.count
             leading = followers * 2 > reports.count
-            if phase == .serving && followers == 0 && !reports.isEmpty { adoptPlans(now: now, into: &output) }
+            standby = followers == 0
+                && reports.contains { $0.timebaseAtSend != nil && $0.sourceCoordinatorID != configuration.id }
+            if phase == .serving && standby { adoptPlans(now: now, into: &output) }
         }
         if phase == .serving, now >= nextPlanUpdateAt {
             nextPlanUpdateAt = now + configuration.tickIntervalNanos
@@ -138,7 +149,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
                 sendPlans(to: source, instance: record.instance, now: now, into: &output)
             }
         case let .report(report):
-            receiveReport(report, from: source, now: now, into: &output)
+            receiveReport(report, from: source, recipient: envelope.recipientID, now: now, into: &output)
         case .tick, .plan, .goodbye, .solicit:
             inbox.record(.unknownType)
         }
@@ -163,8 +174,14 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         return record
     }
 
-    private mutating func receiveReport(_ report: Report, from source: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+    private mutating func receiveReport(_ report: Report, from source: Address, recipient: UInt64, now: LocalInstant,
+                                        into output: inout CoordinatorOutput<Address>) {
         touchAgent(source, instance: report.instance, ordinal: report.ordinal, board: report.board, now: now, into: &output)
+        // An answer to one of our fresh solicits, addressed to us: made by a
+        // live agent after we asked. Only these are adoption samples (a
+        // report to another coordinator, replayed here, is not one).
+        let answer = recipient == configuration.id && discovery.isFresh(report.solicitNonce, now: now)
+        if answer { discovery.answered(from: source, now: now) }
         guard var record = agents[source], record.instance == report.instance else { return }
         counters.reportsReceived += 1
         record.lastReport = report
@@ -183,9 +200,9 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         }
         checkConflicts(report, from: source, now: now, into: &output)
         checkBounds(report, into: &output)
-        let trusted = (report.state == .locked || report.state == .holdover)
+        let trusted = report.state != .unsynced
             && report.errorBoundNanos >= 0 && report.errorBoundNanos <= Self.adoptableBoundNanos
-        if let theirs = report.timebaseAtSend, trusted, !followsMe {
+        if let theirs = report.timebaseAtSend, trusted, !followsMe, answer {
             // theirs − ours = our offset minus the one-way delay: the largest
             // value seen is the least delayed.
             let sample = theirs.nanos - now.nanos
@@ -195,10 +212,10 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             } else {
                 adoptionSamples[report.instance] = (sample, now)
             }
-            // Re-adopt only while no agent follows this coordinator: once
-            // some do, its timebase is the cluster's, and agents that
-            // disagree flash and then come over to it.
-            if phase == .serving && followers == 0 {
+            // Re-adopt only as a standby (no agent follows this coordinator,
+            // agents holding a timebase follow another or none): once some
+            // follow it, its timebase is the cluster's.
+            if phase == .serving && standby {
                 trackStandby()
                 // And on the plan they run, before its ticks make them leave it.
                 if report.plan.planIdentity != plans.schedule.current?.identity { adoptPlans(now: now, into: &output) }
@@ -257,6 +274,32 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         let values = adoptionSamples.values.map(\.value).sorted()
         guard !values.isEmpty else { return nil }
         return values[values.count / 2]
+    }
+
+    /// Solicit rounds while adopting (every 200 ms) and while a standby
+    /// (every second, to stay on the agents' timebase); ends adoption when
+    /// `Discovery` says so.
+    private mutating func solicit(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        let adopting: Bool
+        switch phase {
+        case .adopting: adopting = true
+        case .serving: adopting = false
+        case .stopped: return
+        }
+        guard adopting || standby else { return }
+        if let nonce = discovery.round(now: now, standby: !adopting) {
+            let message = Message.solicit(Solicit(coordinatorID: configuration.id, term: adopting ? 0 : term, nonce: nonce))
+            for address in agentOrder {
+                // Recipient 0 for an agent known from DNS only: its instance
+                // is what the answer tells us.
+                if let bytes = seal(message, to: agents[address]?.instance ?? 0) { output.sends.append((bytes, address)) }
+            }
+            counters.solicitsSent += 1
+        }
+        if adopting, discovery.decision(now: now, listed: agentOrder.filter { agents[$0]?.inDNS == true },
+                                        hasSample: !adoptionSamples.isEmpty) == .finish {
+            finishAdoption(now: now, into: &output)
+        }
     }
 
     private mutating func finishAdoption(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
@@ -457,8 +500,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     private func nextWake(after now: LocalInstant) -> LocalInstant {
         switch phase {
-        case let .adopting(until):
-            return max(until, now + 1)
+        case .adopting:
+            return discovery.nextDeadline(after: now)
         case .serving:
             var wake = nextTickAt
             if schedule.pending != nil { wake = min(wake, nextPendingBroadcastAt) }
@@ -482,4 +525,6 @@ public struct CoordinatorCounters: Sendable, Hashable {
     public var agentsOutOfBounds: UInt64 = 0
     /// Heads found silent (each stopped its junction).
     public var silentHeadStops: UInt64 = 0
+    /// Solicit rounds (each to every known agent address).
+    public var solicitsSent: UInt64 = 0
 }

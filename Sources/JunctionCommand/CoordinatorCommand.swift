@@ -20,13 +20,16 @@ enum CoordinatorCommand {
       --agent HOST:PORT      an explicit agent address; repeatable (JUNCTION_AGENT, comma list)
                              given alone, no Service is looked up
       --tick-rate HZ         ticks per second to each agent (default 10) (JUNCTION_TICK_RATE)
+      --wall-clock-offset-seconds S
+                             TESTING AID: read this node's wall clock S seconds off at start, as a
+                             freshly booted board without NTP would (JUNCTION_WALL_CLOCK_OFFSET_SECONDS)
     \(RuntimeOptions.sharedHelp)
     """
 
     static func run(_ words: [String]) throws -> Int32 {
         let args = try Arguments(
             words, command: "junction coordinator",
-            valueOptions: RuntimeOptions.sharedValues.union(["plan", "port", "listen", "agents-service", "agent-port", "agent", "tick-rate"]),
+            valueOptions: RuntimeOptions.sharedValues.union(["plan", "port", "listen", "agents-service", "agent-port", "agent", "tick-rate", "wall-clock-offset-seconds"]),
             flagOptions: RuntimeOptions.sharedFlags)
         if args.wantsHelp { FileIO.printOut(help + "\n"); return 0 }
         guard args.positional.isEmpty else { throw UsageError(message: "junction coordinator: unexpected argument '\(args.positional[0])'") }
@@ -44,6 +47,8 @@ enum CoordinatorCommand {
         settings.httpPort = try RuntimeOptions.httpPort(args, default: 8081)
         settings.parentPID = try RuntimeOptions.parentPID(args)
         let tickRate = try args.double("tick-rate", environment: "JUNCTION_TICK_RATE", default: 10, range: 1...100)
+        let wallOffset = try args.double("wall-clock-offset-seconds", environment: "JUNCTION_WALL_CLOCK_OFFSET_SECONDS",
+                                         default: 0, range: -1e9...1e9)
         let logger = try RuntimeOptions.logger(args, fields: ["role": "coordinator"])
 
         // The plan is checked before anything starts: a bad plan never runs.
@@ -68,11 +73,13 @@ enum CoordinatorCommand {
         let runtime: CoordinatorRuntime
         do {
             runtime = try CoordinatorRuntime(configuration: configuration, plan: plan, planBytes: bytes, settings: settings,
+                                             clock: CoordinatorClock(wallClockOffsetNanos: Int64((wallOffset * 1e9).rounded())),
                                              logger: logger) { latch.request("parent gone") }
         } catch {
             throw CommandFailure(message: RuntimeOptions.socketMessage(error, port: settings.port))
         }
         reload.set { runtime.reloadPlan() }
+        if wallOffset != 0 { logger.warn("testing aid: wall clock read \(wallOffset) s off at start", ["offset_s": .double(wallOffset)]) }
         if key == nil { logger.warn("running --insecure: datagrams are not authenticated; anyone on the network can change the lights") }
         do { try runtime.start() } catch {
             runtime.shutdown()

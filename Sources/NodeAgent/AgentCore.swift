@@ -26,6 +26,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     var rejoinAt: LocalInstant?
     public private(set) var sources: SourceSelector
     public private(set) var inbox: Inbox
+    /// A fresh agent follows a coordinator only once it echoes our report;
+    /// solicits are answered at once.
+    public private(set) var gate = FollowGate()
     private var assembler = PlanAssembler()
     /// This agent's head in each known plan, resolved once per plan.
     private var headCache: [UInt64: HeadAssignment?] = [:]
@@ -35,7 +38,12 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// Samples accepted since the followed coordinator changed (nil: never changed).
     private var samplesSinceSourceChange: Int?
     /// A coordinator's ticks disagree with the timebase held: since when, and lately.
-    private var disagreement: (coordinatorID: UInt64, since: LocalInstant, last: LocalInstant)?
+    /// (`count`: disagreeing ticks in a row from it, with no agreeing one between.)
+    private var disagreement: (coordinatorID: UInt64, since: LocalInstant, last: LocalInstant, count: Int)?
+    /// Disagreeing ticks in a row before the agent flashes: one tick can be
+    /// late (a descheduled sender on a loaded node) and look like another
+    /// timebase; a coordinator on another timebase sends them all.
+    static var disagreeingTicksToFlash: Int { 3 }
     /// Coordinators whose timebase lost to the followed one's: never followed.
     private var ignoredSources: Set<UInt64> = []
     /// The coordinator commands flash (conflicting greens seen at this
@@ -106,10 +114,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
                 switchSource()
             }
-        case .solicit:
-            // Answering solicits (a report at once to the source) is the
-            // discovery work's; until then a solicit is authentic and ignored.
-            break
+        case let .solicit(solicit):
+            answer(solicit, from: source, now: now, into: &output)
         case .report, .hello:
             inbox.record(.unknownType)
         }
@@ -121,28 +127,36 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         // from the one this agent holds (one that started on its own clock
         // while it could not hear the agents) is not followed. Followed by
         // no one, it re-adopts the agents' timebase from their reports, and
-        // its ticks are then accepted.
+        // its ticks are then accepted again.
         if ignoredSources.contains(tick.coordinatorID) {
-            counters.ticksDisagreeing += 1
-            return
+            let agrees = clock.timebase(at: now).map { abs(tick.sentAt - $0) <= configuration.sourceDisagreementNanos } ?? false
+            guard agrees else {
+                counters.ticksDisagreeing += 1
+                return
+            }
+            ignoredSources.remove(tick.coordinatorID)
         }
         if state == .locked || state == .holdover || disagreement != nil, let estimate = clock.timebase(at: now) {
             let bound = errorBoundNanos(at: now)
             let limit = max(configuration.sourceDisagreementNanos, bound > Int64.max / 8 ? .max : 4 * bound)
             if abs(tick.sentAt - estimate) > limit {
                 counters.ticksDisagreeing += 1
-                let since = disagreement?.coordinatorID == tick.coordinatorID ? disagreement!.since : now
+                let same = disagreement?.coordinatorID == tick.coordinatorID
+                let since = same ? disagreement!.since : now
+                let count = same ? disagreement!.count + 1 : 1
                 guard now - since >= configuration.disagreementGraceNanos else {
                     // Two timebases in the cluster: flash (safe) while the
                     // coordinator gets the chance to adopt ours.
-                    disagreement = (tick.coordinatorID, since, now)
+                    disagreement = (tick.coordinatorID, since, now, count)
                     return
                 }
                 disagreement = nil
-                // It persisted. Every agent settles on the same side by the
-                // follow rule: the lower (term, id) wins.
-                if let current = sources.current, current.id != tick.coordinatorID,
-                   (current.term, current.id) < (tick.term, tick.coordinatorID) {
+                // It persisted. The timebase the agents hold wins while a
+                // live coordinator serves it, whatever the newcomer's term
+                // (no inversion: a fresh term-1 coordinator cannot pull the
+                // cluster over). Only with no live coordinator on the held
+                // timebase does the agent give it up.
+                if let current = sources.current, current.id != tick.coordinatorID, sources.isLive(current.id, atNanos: now.nanos) {
                     ignoredSources.insert(tick.coordinatorID)
                     if ignoredSources.count > SourceSelector.maximumSources { ignoredSources.removeFirst() }
                     return
@@ -157,6 +171,13 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         sourceAddresses[tick.coordinatorID] = source
         if sourceAddresses.count > SourceSelector.maximumSources { sourceAddresses = [tick.coordinatorID: source] }
+        // Rule 10: with no timebase, follow a coordinator only once a tick
+        // of its echoes one of our recent reports to it; report to it meanwhile.
+        if clock.timebase(at: now) == nil, !sources.isCurrent(tick.coordinatorID),
+           !gate.echoes(tick.echo, from: tick.coordinatorID, now: now) {
+            gate.candidate(tick.coordinatorID, now: now)
+            return
+        }
         if sources.heard(id: tick.coordinatorID, term: tick.term, atNanos: now.nanos), let current = sources.current {
             output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
             switchSource()
@@ -248,6 +269,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     }
 
     private mutating func switchSource() {
+        gate.followed()
         // The first coordinator ever followed is no change of source.
         if clock.timebase(at: LocalInstant(nanos: 0)) != nil {
             samplesSinceSourceChange = 0
@@ -364,7 +386,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     /// Whether a coordinator disagreed with the held timebase in the last 2 s.
     private func disagreeing(_ now: LocalInstant) -> Bool {
-        disagreement.map { now - $0.last <= 2 * .nanosPerSecond } ?? false
+        disagreement.map { $0.count >= Self.disagreeingTicksToFlash && now - $0.last <= 2 * .nanosPerSecond } ?? false
     }
 
     private func flashCommanded(_ now: LocalInstant) -> Bool {
@@ -412,6 +434,15 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             nextReportAt = now + (bursting ? configuration.burstReportIntervalNanos : configuration.reportIntervalNanos)
             if let current = sources.current, let address = sourceAddresses[current.id] {
                 if let bytes = seal(.report(report(now: now)), to: current.id) { output.sends.append((bytes, .peer(address))) }
+                gate.sent(reportAt: now, to: current.id)
+            } else if sources.current == nil {
+                // Coordinators heard but not followed yet: a report each, so
+                // their next tick can echo it (rule 10).
+                for id in gate.liveCandidates(now: now, timeoutNanos: configuration.sourceTimeoutNanos) {
+                    guard let address = sourceAddresses[id], let bytes = seal(.report(report(now: now)), to: id) else { continue }
+                    output.sends.append((bytes, .peer(address)))
+                    gate.sent(reportAt: now, to: id)
+                }
             }
         }
         if now >= nextBroadcastAt {
@@ -427,6 +458,18 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             // To every coordinator address at once: it names none of them.
             if let bytes = seal(message, to: Wire.anyRecipient) { output.sends.append((bytes, .allCoordinators)) }
         }
+    }
+
+    /// Answers a solicit at once, to the address it came from, with a
+    /// report addressed to the soliciting coordinator carrying its nonce.
+    private mutating func answer(_ solicit: Solicit, from source: Address, now: LocalInstant, into output: inout AgentOutput<Address>) {
+        guard gate.mayAnswer(solicit.coordinatorID, now: now) else { return }
+        var answer = report(now: now)
+        answer.solicitNonce = solicit.nonce
+        guard let bytes = seal(.report(answer), to: solicit.coordinatorID) else { return }
+        output.sends.append((bytes, .peer(source)))
+        gate.sent(reportAt: now, to: solicit.coordinatorID)
+        counters.solicitsAnswered += 1
     }
 
     /// Seals a datagram for one coordinator (its id), or for any (0).
@@ -448,7 +491,11 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             offsetNanos: timebase.map { $0.nanos - now.nanos } ?? 0,
             errorBoundNanos: bound == .max ? -1 : bound,
             head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: monitor.shown) },
-            sentAt: now, timebaseAtSend: state == .locked || state == .holdover ? timebase : nil,
+            // Whenever it holds an estimate: locking, locked, in holdover, or
+            // flashing on a bound grown in a long outage, it holds the
+            // cluster's timebase better than any replacement's wall clock;
+            // its bound says how well (a coordinator adopts within 50 ms).
+            sentAt: now, timebaseAtSend: state == .unsynced ? nil : timebase,
             sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
             monitorTripped: monitor.isTripped,
             outOfPlan: (state == .locked || state == .holdover)
@@ -485,4 +532,6 @@ public struct AgentCounters: Sendable, Hashable {
     public var datagramsSent: UInt64 = 0
     /// Ticks ignored because their timebase was far from the one held.
     public var ticksDisagreeing: UInt64 = 0
+    /// Solicits answered with a report.
+    public var solicitsAnswered: UInt64 = 0
 }

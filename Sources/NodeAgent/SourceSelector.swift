@@ -1,9 +1,14 @@
 /// Which coordinator an agent follows.
 ///
 /// The rule is stable on purpose: keep following the current coordinator
-/// while it is heard; when it falls silent or says goodbye, follow the lowest
-/// (term, id) heard recently. Two coordinators serve the same timebase, so a
-/// switch costs no step, and there is no flapping between them.
+/// while it is heard; when it falls silent or says goodbye, follow the
+/// highest term heard recently, then the lowest id. Only coordinators whose
+/// ticks agree with the timebase the agent holds are ever "heard" here (the
+/// agent core sets disagreeing ones aside), so the rule prefers the timebase
+/// the agents hold, and among those the newest adoption (a coordinator takes
+/// the highest term it heard + 1). A newcomer cannot win by a lower term.
+/// Two coordinators serve the same timebase, so a switch costs no step, and
+/// there is no flapping between them.
 public struct SourceSelector: Sendable {
     public struct Source: Sendable, Hashable {
         public var id: UInt64
@@ -47,7 +52,7 @@ public struct SourceSelector: Sendable {
     public mutating func reselect(atNanos now: Int64) -> Bool {
         if let current, let entry = heard[current.id], now - entry.lastNanos <= timeoutNanos { return false }
         let live = heard.filter { now - $0.value.lastNanos <= timeoutNanos }
-        let best = live.min { ($0.value.term, $0.key) < ($1.value.term, $1.key) }
+        let best = live.min { ($0.value.term, $1.key) > ($1.value.term, $0.key) }
         let next = best.map { Source(id: $0.key, term: $0.value.term) }
         if next == current { return false }
         current = next
@@ -60,6 +65,11 @@ public struct SourceSelector: Sendable {
         goodbyes.remove(id)
         heard[id] = (term, now)
         current = Source(id: id, term: term)
+    }
+
+    /// Whether coordinator `id` was heard within the timeout.
+    public func isLive(_ id: UInt64, atNanos now: Int64) -> Bool {
+        heard[id].map { now - $0.lastNanos <= timeoutNanos } ?? false
     }
 
     /// Whether a tick's sender is the followed coordinator.

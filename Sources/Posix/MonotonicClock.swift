@@ -14,6 +14,16 @@ public struct MonotonicClock: Sendable {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
+    /// `CLOCK_MONOTONIC_RAW` in nanoseconds: the board's crystal as it ticks,
+    /// never slewed by an NTP daemon (chrony slews `CLOCK_MONOTONIC` by up to
+    /// 83,333 ppm by default). `clock_nanosleep` cannot sleep on it, so a
+    /// sleeper maps a raw deadline to `CLOCK_MONOTONIC` and re-checks.
+    public func rawNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_RAW, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
     /// `CLOCK_REALTIME` in nanoseconds since the Unix epoch: NTP-disciplined on
     /// Kubernetes nodes, which makes it a reasonable initial timebase.
     public func realtimeNanos() -> Int64 {

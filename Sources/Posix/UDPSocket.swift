@@ -19,6 +19,15 @@ public struct ReceivedDatagram: Sendable {
     /// True when the datagram was longer than the receive buffer and was cut
     /// (the codec will then refuse it).
     public var truncated: Bool
+
+    /// A datagram as received (tests build them to check receive-time mapping).
+    public init(bytes: [UInt8], source: SocketAddress, kernelRealtimeNanos: Int64?, monotonicNanos: Int64, truncated: Bool) {
+        self.bytes = bytes
+        self.source = source
+        self.kernelRealtimeNanos = kernelRealtimeNanos
+        self.monotonicNanos = monotonicNanos
+        self.truncated = truncated
+    }
 }
 
 /// A UDP socket: bind, send to an address, receive with a timeout and kernel

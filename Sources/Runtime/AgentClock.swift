@@ -1,49 +1,104 @@
 import JunctionCore
 import Posix
 
-/// The agent's view of its own clock: `CLOCK_MONOTONIC`, optionally skewed.
+/// The agent's view of its own clock: `CLOCK_MONOTONIC_RAW`, optionally
+/// skewed.
+///
+/// Why raw: the clock discipline models a crystal (an offset, a rate that
+/// wanders by a few ppm) and bounds its error on that model. An NTP daemon
+/// on the node slews `CLOCK_MONOTONIC` by up to 83,333 ppm (chrony's default
+/// `maxslewrate`) for seconds at a time; disciplining that clock would make
+/// the error bound a lie by tens of milliseconds. `CLOCK_MONOTONIC_RAW` is
+/// never slewed, so the bound stays honest whatever the node's NTP does, and
+/// no head has to flash for it (the other choice, widening the bound while
+/// the rates differ, would flash every head on a node whose chrony slews).
+/// The price is paid at sleep time: `clock_nanosleep` cannot sleep on the
+/// raw clock, so each sleep maps the raw deadline to `CLOCK_MONOTONIC` from a
+/// fresh pair of readings and sleeps a little short, re-checking, so a slew
+/// during the sleep cannot make the wake-up late (see `sleep(until:)`).
 ///
 /// Why a skew: `--clock-drift-ppm` is a testing aid. Boards' oscillators
 /// disagree by tens of ppm, but processes on one machine share one clock, so
 /// multi-process tests and `junction simulate` skew each agent's view to
 /// prove the discipline really corrects drift. A skew of `ppm` makes the
 /// local clock run `ppm` millionths fast from the moment the agent started.
-/// With 0 (production) it is the plain monotonic clock.
+/// With 0 (production) it is the plain raw clock.
 public struct AgentClock: Sendable {
     public let driftPPM: Double
-    /// The raw monotonic instant where the skewed and raw clocks agree.
+    /// The raw instant where the skewed and raw clocks agree.
     public let originNanos: Int64
-    private let raw: MonotonicClock
+    let kernel: any KernelClocks
+    /// A remaining sleep at or below this is slept whole: a slew of 83,333
+    /// ppm makes it at most 9 µs late.
+    static let exactSleepNanos: Int64 = 100_000
 
-    public init(driftPPM: Double = 0, raw: MonotonicClock = MonotonicClock()) {
+    public init(driftPPM: Double = 0, kernel: any KernelClocks = MonotonicClock()) {
         self.driftPPM = driftPPM
-        self.raw = raw
-        originNanos = raw.nowNanos()
+        self.kernel = kernel
+        originNanos = kernel.rawNanos()
     }
 
-    /// The raw monotonic reading and the local instant it maps to.
-    public func reading() -> (rawNanos: Int64, local: LocalInstant) {
-        let raw = raw.nowNanos()
-        return (raw, local(fromRaw: raw))
+    /// A `CLOCK_MONOTONIC` reading and the local instant at the same moment:
+    /// processes on one machine share the monotonic clock, so `/status`
+    /// compares agents' timebases against it.
+    public func reading() -> (monotonicNanos: Int64, local: LocalInstant) {
+        let raw = kernel.rawNanos()
+        return (kernel.monotonicNanos(), local(fromRaw: raw))
     }
 
     /// The local instant now.
-    public func now() -> LocalInstant { local(fromRaw: raw.nowNanos()) }
+    public func now() -> LocalInstant { local(fromRaw: kernel.rawNanos()) }
 
-    /// A raw `CLOCK_MONOTONIC` reading (a receive stamp) on the local clock.
+    /// A raw reading (a receive stamp) on the local clock.
     public func local(fromRaw rawNanos: Int64) -> LocalInstant {
         guard driftPPM != 0 else { return LocalInstant(nanos: rawNanos) }
         let elapsed = rawNanos - originNanos
         return LocalInstant(nanos: rawNanos + Int64((Double(elapsed) * driftPPM / 1e6).rounded()))
     }
 
-    /// The raw monotonic instant at which the local clock reads `local`.
+    /// The raw instant at which the local clock reads `local`.
     public func raw(at local: LocalInstant) -> Int64 {
         guard driftPPM != 0 else { return local.nanos }
         let elapsed = local.nanos - originNanos
         return originNanos + Int64((Double(elapsed) / (1 + driftPPM / 1e6)).rounded(.up))
     }
 
-    /// Sleeps (`clock_nanosleep`, absolute) until the local clock reads `local`.
-    public func sleep(until local: LocalInstant) { raw.sleep(untilNanos: raw(at: local)) }
+    /// When a datagram arrived, on the local clock.
+    public func arrival(of datagram: ReceivedDatagram) -> LocalInstant {
+        local(fromRaw: ReceiveTime.rawNanos(of: datagram, clock: kernel))
+    }
+
+    /// Sleeps until the local clock reads `local`.
+    ///
+    /// Each round reads the (raw, monotonic) pair, and sleeps on
+    /// `CLOCK_MONOTONIC` for seven eighths of what remains on the raw clock
+    /// (all of it once 100 µs or less remain), until the raw clock reaches
+    /// the deadline. A slew of up to 12.5% either way then wakes the thread
+    /// before the deadline in every long round, and each round cuts what
+    /// remains to at most a fifth: a 20 ms sleep takes a handful of rounds,
+    /// and the last is late by at most 9 µs at chrony's 83,333 ppm.
+    public func sleep(until local: LocalInstant) {
+        let target = raw(at: local)
+        while true {
+            let raw = kernel.rawNanos()
+            let monotonic = kernel.monotonicNanos()
+            let remaining = target - raw
+            if remaining <= 0 { return }
+            // A fast CLOCK_MONOTONIC ends even the whole-remainder sleep a
+            // little early: the loop goes round again for the rest.
+            kernel.sleep(untilMonotonicNanos: monotonic + (remaining <= Self.exactSleepNanos ? remaining : remaining - remaining / 8))
+        }
+    }
+
+    /// `CLOCK_MONOTONIC`'s rate against the raw clock since `previous`, in
+    /// ppm (positive: monotonic runs fast, being slewed forward), and the
+    /// reading to pass next time. For `/metrics` and a log line: the lights
+    /// do not depend on it.
+    public func slewPPM(since previous: (raw: Int64, monotonic: Int64)?) -> (ppm: Double?, reading: (raw: Int64, monotonic: Int64)) {
+        let raw = kernel.rawNanos()
+        let monotonic = kernel.monotonicNanos()
+        guard let previous, raw > previous.raw else { return (nil, (raw, monotonic)) }
+        let ppm = Double((monotonic - previous.monotonic) - (raw - previous.raw)) / Double(raw - previous.raw) * 1e6
+        return (ppm, (raw, monotonic))
+    }
 }

@@ -139,6 +139,8 @@ extension AgentRuntime {
                 value: s.stats.stampDelay.meanNanos / 1e9, labels: ["stat": "mean"])
         m.gauge("junction_receive_stamp_delay_seconds", help: "Kernel receive stamp to recvmsg return: the error a user-space stamp adds.",
                 value: Double(s.stats.stampDelay.maximumNanos) / 1e9, labels: ["stat": "max"])
+        m.gauge("junction_monotonic_slew_ppm", help: "CLOCK_MONOTONIC's rate against CLOCK_MONOTONIC_RAW over the last second (NTP slew; the agent runs on the raw clock).",
+                value: s.stats.monotonicSlewPPM)
         return m.text
     }
 }

@@ -255,8 +255,8 @@ public final class AgentRuntime: Sendable {
                 continue
             }
             guard let datagram else { continue }
-            let received = ReceiveTime.monotonicNanos(of: datagram, clock: MonotonicClock())
-            let now = clock.local(fromRaw: received)
+            let received = ReceiveTime.monotonicNanos(of: datagram, clock: clock.kernel)
+            let now = clock.arrival(of: datagram)
             let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
                 guard !s.stopping else { return [] }
                 s.stats.record(datagram, monotonicReceiveNanos: received)
@@ -270,8 +270,13 @@ public final class AgentRuntime: Sendable {
     /// parent process when asked to.
     private func runHousekeeping() {
         var nextResolve = clock.now() + settings.resolveIntervalNanos
+        var slew = SlewWatch()
         while !shared.withLock({ $0.stopping }) {
             clock.sleep(until: clock.now() + 50_000_000)
+            if let ppm = slew.measure(clock) {
+                shared.withLock { $0.stats.monotonicSlewPPM = ppm }
+                if let note = slew.note(ppm) { logger.info(note, ["slew_ppm": .double(ppm)]) }
+            }
             if let parent = settings.parentPID, ChildProcess.parentID != parent {
                 logger.warn("parent process gone, stopping", ["parent_pid": .int(Int64(parent))])
                 onStopRequest()

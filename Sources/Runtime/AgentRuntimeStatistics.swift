@@ -12,6 +12,9 @@ struct AgentRuntimeStatistics: Sendable {
     /// How long before `recvmsg` returned the kernel stamped each datagram:
     /// the error the after-`recvmsg` reading would have added.
     var stampDelay = RunningStatistics()
+    /// `CLOCK_MONOTONIC`'s rate against `CLOCK_MONOTONIC_RAW` over the last
+    /// second, ppm: the node's NTP slew (the agent's clock is the raw one).
+    var monotonicSlewPPM: Double = 0
 
     mutating func record(_ datagram: ReceivedDatagram, monotonicReceiveNanos: Int64) {
         received[DatagramKind(header: datagram.bytes), default: 0] += 1

@@ -6,17 +6,18 @@ import Synchronization
 
 /// Runs a `CoordinatorCore` on a real socket and clock.
 ///
-/// Why realtime: the coordinator's clock is the node's NTP-disciplined
-/// `CLOCK_REALTIME`, which makes a fresh cluster's timebase wall-clock time;
-/// a replacement coordinator adopts whatever the agents run instead. Sleeps
-/// are still absolute `CLOCK_MONOTONIC` sleeps (a realtime step must not
-/// stretch one), re-planned at least every 50 ms. The network thread hands
-/// reports with their kernel receive stamps (realtime) to the core; a
-/// housekeeping thread resolves the agents' Service and watches the plan file.
+/// Its clock is `CoordinatorClock`: `CLOCK_MONOTONIC` plus the wall clock
+/// read once at start, which makes a fresh cluster's timebase wall-clock
+/// time while an NTP step on the node later moves nothing; a replacement
+/// coordinator adopts whatever the agents run instead. Sleeps are absolute
+/// `CLOCK_MONOTONIC` sleeps, re-planned at least every 50 ms. The network
+/// thread hands reports with their kernel receive stamps (moved to the
+/// monotonic clock) to the core; a housekeeping thread resolves the agents'
+/// Service and watches the plan file.
 public final class CoordinatorRuntime: Sendable {
     public let settings: CoordinatorSettings
     let socket: UDPSocket
-    let clock: MonotonicClock
+    let clock: CoordinatorClock
     let logger: Logger
     let shared: Mutex<Shared>
     private let threads = Mutex<[OSThread]>([])
@@ -35,14 +36,14 @@ public final class CoordinatorRuntime: Sendable {
     /// Binds the socket and starts the core with an already validated plan.
     public init(
         configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], settings: CoordinatorSettings,
-        clock: MonotonicClock = MonotonicClock(), logger: Logger, onStopRequest: @escaping @Sendable () -> Void = {}
+        clock: CoordinatorClock = CoordinatorClock(), logger: Logger, onStopRequest: @escaping @Sendable () -> Void = {}
     ) throws(Errno) {
         self.settings = settings
         self.clock = clock
         self.logger = logger
         self.onStopRequest = onStopRequest
         socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
-        let now = LocalInstant(nanos: clock.realtimeNanos())
+        let now = clock.now()
         let core = CoordinatorCore<SocketAddress>(configuration: configuration, plan: plan, planBytes: planBytes, now: now)
         shared = Mutex(Shared(core: core, wakeAt: now, lastNow: now, planFile: FileIO.modification(settings.planPath)))
     }
@@ -81,12 +82,13 @@ public final class CoordinatorRuntime: Sendable {
     /// SIGHUP: re-reads the plan file now.
     public func reloadPlan() { readPlan(reason: "SIGHUP") }
 
-    func now() -> LocalInstant { LocalInstant(nanos: clock.realtimeNanos()) }
+    func now() -> LocalInstant { clock.now() }
 
     // MARK: Core
 
     func handleLocked(_ s: inout Shared, _ event: CoordinatorEvent<SocketAddress>, now reading: LocalInstant) -> [([UInt8], SocketAddress)] {
-        // Realtime can be stepped back by NTP; the core's time never runs back.
+        // A kernel receive stamp can be older than a timer already handled:
+        // the core's time never runs back.
         let now = max(reading, s.lastNow)
         s.lastNow = now
         let out = s.core.handle(event, now: now)
@@ -140,7 +142,7 @@ public final class CoordinatorRuntime: Sendable {
             let (wakeAt, stopping) = shared.withLock { s in (s.wakeAt, s.stopping) }
             if stopping { return }
             let wait = min(50_000_000, max(0, wakeAt - now()))
-            clock.sleep(untilNanos: clock.nowNanos() + wait)
+            clock.sleep(until: now() + wait)
             let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
                 let now = now()
                 guard !s.stopping, now >= s.wakeAt else { return [] }
@@ -157,11 +159,11 @@ public final class CoordinatorRuntime: Sendable {
             let datagram: ReceivedDatagram?
             do { datagram = try socket.receive(timeoutNanos: 50_000_000) } catch {
                 logger.error("receive failed", ["error": "\(error.description)"])
-                clock.sleep(untilNanos: clock.nowNanos() + 100_000_000)
+                clock.sleep(until: now() + 100_000_000)
                 continue
             }
             guard let datagram else { continue }
-            let at = LocalInstant(nanos: ReceiveTime.realtimeNanos(of: datagram, clock: clock))
+            let at = clock.arrival(of: datagram)
             let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
                 guard !s.stopping else { return [] }
                 s.stats.record(datagram)
@@ -172,16 +174,16 @@ public final class CoordinatorRuntime: Sendable {
     }
 
     private func runHousekeeping() {
-        var nextDiscovery = clock.nowNanos() + settings.discoveryIntervalNanos
-        var nextPlanPoll = clock.nowNanos() + settings.planPollIntervalNanos
+        var nextDiscovery = now() + settings.discoveryIntervalNanos
+        var nextPlanPoll = now() + settings.planPollIntervalNanos
         while !shared.withLock({ $0.stopping }) {
-            clock.sleep(untilNanos: clock.nowNanos() + 50_000_000)
+            clock.sleep(until: now() + 50_000_000)
             if let parent = settings.parentPID, ChildProcess.parentID != parent {
                 logger.warn("parent process gone, stopping", ["parent_pid": .int(Int64(parent))])
                 onStopRequest()
                 return
             }
-            let t = clock.nowNanos()
+            let t = now()
             if t >= nextDiscovery {
                 nextDiscovery = t + settings.discoveryIntervalNanos
                 discover()

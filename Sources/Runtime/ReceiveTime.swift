@@ -4,29 +4,34 @@ import Posix
 ///
 /// Why the kernel stamp: the thread that calls `recvmsg` can be scheduled
 /// late, and that delay would land in every clock sample. `SO_TIMESTAMPNS`
-/// stamps on `CLOCK_REALTIME` when the datagram is queued; the agent needs
-/// `CLOCK_MONOTONIC`, so the stamp is moved across with the realtime−monotonic
-/// difference read right after `recvmsg` (the two clocks only drift apart by
-/// NTP slewing, parts per million, over those microseconds). A stamp that
-/// lies after the monotonic reading, or more than a second before it, means
-/// realtime was stepped in between: the reading after `recvmsg` is used then.
+/// stamps on `CLOCK_REALTIME` when the datagram is queued; the cores want
+/// `CLOCK_MONOTONIC` (the coordinator's clock is monotonic + an offset) or
+/// `CLOCK_MONOTONIC_RAW` (the agent's), so the stamp is moved across with the
+/// realtime−target difference read right after `recvmsg` (the clocks only
+/// drift apart by NTP slewing over those microseconds: at chrony's 83,333 ppm
+/// ceiling, under a microsecond for a 10 µs wake-up). A stamp that lies after
+/// the reading taken after `recvmsg`, or more than a second before it, means
+/// realtime was stepped in between: that reading is used then.
 /// `/metrics` shows the mean and largest gap between the two
 /// (`junction_receive_stamp_delay_seconds`): the error the plain reading
 /// would have added to every sample.
 public enum ReceiveTime {
     /// The arrival on `CLOCK_MONOTONIC`.
-    public static func monotonicNanos(of datagram: ReceivedDatagram, clock: MonotonicClock) -> Int64 {
+    public static func monotonicNanos(of datagram: ReceivedDatagram, clock: any KernelClocks) -> Int64 {
         guard let kernel = datagram.kernelRealtimeNanos else { return datagram.monotonicNanos }
-        let monotonic = clock.nowNanos()
+        let monotonic = clock.monotonicNanos()
         let realtime = clock.realtimeNanos()
         let converted = kernel - (realtime - monotonic)
         if converted > datagram.monotonicNanos || datagram.monotonicNanos - converted > 1_000_000_000 { return datagram.monotonicNanos }
         return converted
     }
 
-    /// The arrival on `CLOCK_REALTIME` (the coordinator's clock).
-    public static func realtimeNanos(of datagram: ReceivedDatagram, clock: MonotonicClock) -> Int64 {
-        if let kernel = datagram.kernelRealtimeNanos { return kernel }
-        return datagram.monotonicNanos + (clock.realtimeNanos() - clock.nowNanos())
+    /// The arrival on `CLOCK_MONOTONIC_RAW` (the agent's clock): the
+    /// monotonic arrival moved across by the raw−monotonic difference now.
+    public static func rawNanos(of datagram: ReceivedDatagram, clock: any KernelClocks) -> Int64 {
+        let arrival = monotonicNanos(of: datagram, clock: clock)
+        let monotonic = clock.monotonicNanos()
+        let raw = clock.rawNanos()
+        return arrival + (raw - monotonic)
     }
 }

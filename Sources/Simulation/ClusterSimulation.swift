@@ -19,6 +19,9 @@ public struct ClusterSimulation {
         case toAgent(Int, bytes: [UInt8], from: Int)
         case toCoordinator(Int, bytes: [UInt8], from: Int)
         case dnsRefresh
+        /// Agent i's runtime resolves the coordinator Service (every 5 s while it runs).
+        case agentResolve(Int, incarnation: Int)
+        case coordinatorWallClockStep(Int64)
         case killAgent(Int, downNanos: Int64)
         case startAgent(Int)
         case removeAgent(Int)
@@ -47,6 +50,8 @@ public struct ClusterSimulation {
         var traceKey: TraceKey?
         var planID: UInt64 = 0
         var joinMeasured = false
+        /// Its node's DNS cache and the coordinator addresses it resolved.
+        var resolver = AgentResolver()
     }
 
     struct SimCoordinator {
@@ -94,6 +99,11 @@ public struct ClusterSimulation {
     var history = PlanHistory()
     /// Coordinators some agent followed at some time.
     var followedCoordinators: Set<UInt64> = []
+    /// The coordinator Service's endpoints over time.
+    var coordinatorEndpoints = CoordinatorEndpoints()
+    /// The coordinators' node wall clock minus where it started: moved by
+    /// steps; read by a coordinator only when it starts.
+    var coordinatorWallClockStepNanos: Int64 = 0
     /// Events processed, for the benchmark and for spotting livelocks.
     public private(set) var eventCount: UInt64 = 0
     public var debugTrace: ((String) -> Void)?
@@ -144,6 +154,7 @@ public struct ClusterSimulation {
         for j in scenario.agentJoins { queue.push(.addAgent, at: base + j) }
         for r in scenario.agentRemovals { queue.push(.removeAgent(r.agent), at: base + r.atNanos) }
         for p in scenario.planChanges { queue.push(.planChange(p.bytes), at: base + p.atNanos) }
+        for step in scenario.coordinatorWallClockSteps { queue.push(.coordinatorWallClockStep(step.stepNanos), at: base + step.atNanos) }
     }
 
     private mutating func process(_ event: Event) {
@@ -160,6 +171,15 @@ public struct ClusterSimulation {
             handleCoordinator(k, .datagram(bytes, from: from))
         case .dnsRefresh:
             refreshDNS()
+        case let .agentResolve(i, incarnation):
+            guard agents[i].core != nil, agents[i].incarnation == incarnation else { return }
+            agents[i].resolver.resolve(at: now, endpoints: coordinatorEndpoints, model: scenario.coordinatorDNS)
+            queue.push(.agentResolve(i, incarnation: incarnation), at: now + scenario.coordinatorDNS.resolveIntervalNanos)
+        case let .coordinatorWallClockStep(step):
+            // Running coordinators keep their clocks (monotonic since their
+            // start); the next one to start reads the stepped wall clock.
+            coordinatorWallClockStepNanos += step
+            report.note("coordinators' node wall clock stepped by \(formatSeconds(step))", atNanos: now - Self.epochNanos)
         case let .killAgent(i, down):
             killAgent(i)
             queue.push(.startAgent(i), at: now + down)
@@ -204,6 +224,14 @@ public struct ClusterSimulation {
         settings.wanderPPMPerSegment = scenario.wanderPPMPerSegment
         settings.stepChance = scenario.frequencyStepChance
         settings.stepPPM = scenario.frequencyStepPPM
+        if scenario.agentsDisciplineMonotonic {
+            // Only the clock the agent disciplines matters; the runtime's
+            // agent disciplines CLOCK_MONOTONIC_RAW, which no slew bends
+            // (its sleeps on the slewed CLOCK_MONOTONIC end within 9 µs of
+            // the raw deadline: AgentClock, tested in ClockPairTests).
+            settings.slews = scenario.agentSlews.filter { $0.agent == index }
+                .map { (Self.epochNanos + $0.atNanos, Self.epochNanos + $0.atNanos + $0.durationNanos, $0.ppm) }
+        }
         let oscillator = Oscillator(settings: settings, random: SimulationRandom(seed: scenario.seed, stream: 100 + UInt64(index)), trueNow: now)
         agents.append(SimAgent(core: nil, oscillator: oscillator, createdAt: now, lastStateChangeAt: now))
         queue.push(.startAgent(index), at: startAt)
@@ -221,6 +249,9 @@ public struct ClusterSimulation {
         agents[i].firstTickAt = nil
         agents[i].lastStateChangeAt = now
         agents[i].followed = 0
+        // The runtime resolves the coordinator Service at start, then every 5 s.
+        agents[i].resolver.resolve(at: now, endpoints: coordinatorEndpoints, model: scenario.coordinatorDNS)
+        queue.push(.agentResolve(i, incarnation: agents[i].incarnation), at: now + scenario.coordinatorDNS.resolveIntervalNanos)
         handleAgent(i, .timer)
     }
 
@@ -239,15 +270,22 @@ public struct ClusterSimulation {
 
     private mutating func startCoordinator(clockOffsetNanos: Int64) {
         let k = coordinators.count
-        let settings = Oscillator.Settings(offsetNanos: clockOffsetNanos,
+        // Its own clock: CLOCK_MONOTONIC plus the wall clock read now.
+        let settings = Oscillator.Settings(offsetNanos: clockOffsetNanos + coordinatorWallClockStepNanos,
                                            driftPPM: random.uniform(-scenario.coordinatorDriftPPM...scenario.coordinatorDriftPPM))
         var oscillator = Oscillator(settings: settings, random: SimulationRandom(seed: scenario.seed, stream: 10_000 + UInt64(k)), trueNow: now)
         let local = LocalInstant(nanos: oscillator.local(at: now))
         let config = CoordinatorConfiguration(id: random.next() | 1, key: key)
         let core = CoordinatorCore<Int>(configuration: config, plan: planFile.plan, planBytes: planFile.bytes, now: local)
         coordinators.append(SimCoordinator(core: core, oscillator: oscillator, id: config.id))
+        // The first coordinator's record predates the run (the cluster was
+        // deployed before); every later one is new to DNS.
+        coordinatorEndpoints.add(k, at: k == 0 ? now - 3600 * .nanosPerSecond : now)
         report.note("coordinator \(k) started (clock off by \(formatSeconds(clockOffsetNanos)))", atNanos: now - Self.epochNanos)
-        handleCoordinator(k, .discovered(dnsList))
+        // A new pod's first lookup of the agents' Service is answered fresh
+        // (the endpoints as of a second ago): no cache of its own yet. Later
+        // refreshes see the lagged list (`dnsLagNanos`).
+        handleCoordinator(k, .discovered(agentsListed(asOf: now - scenario.coordinatorDNS.endpointLagNanos)))
     }
 
     private mutating func killCoordinator(_ k: Int) {
@@ -255,15 +293,20 @@ public struct ClusterSimulation {
         coordinators[k].offsetNanos = core.offsetNanos
         coordinators[k].core = nil
         coordinators[k].generation += 1
+        coordinatorEndpoints.remove(k, at: now)
         report.note("coordinator \(k) stopped", atNanos: now - Self.epochNanos)
     }
 
     private mutating func refreshDNS() {
         // The Service's records as DNS shows them, `dnsLagNanos` late.
-        let lagged = now - scenario.dnsLagNanos
-        dnsList = agents.indices.filter { agents[$0].createdAt <= lagged && (agents[$0].removedAt.map { $0 > lagged } ?? true) }
+        dnsList = agentsListed(asOf: now - scenario.dnsLagNanos)
         for k in coordinators.indices where coordinators[k].core != nil { handleCoordinator(k, .discovered(dnsList)) }
         queue.push(.dnsRefresh, at: now + 5 * .nanosPerSecond)
+    }
+
+    /// The agents' Service records at true time `t`.
+    private func agentsListed(asOf t: Int64) -> [Int] {
+        agents.indices.filter { agents[$0].createdAt <= t && (agents[$0].removedAt.map { $0 > t } ?? true) }
     }
 
     /// A coordinator's timebase at the current true time (also after it died).
@@ -288,7 +331,9 @@ public struct ClusterSimulation {
             switch destination {
             case let .peer(address): send(bytes, fromAgent: i, toCoordinator: address - Self.coordinatorBase)
             case .allCoordinators:
-                for k in coordinators.indices where coordinators[k].core != nil { send(bytes, fromAgent: i, toCoordinator: k) }
+                // Only the addresses this agent resolved: a new coordinator
+                // is reached through DNS, late, as on Kubernetes.
+                for k in agents[i].resolver.resolved { send(bytes, fromAgent: i, toCoordinator: k) }
             }
         }
         agents[i].generation += 1

@@ -16,6 +16,9 @@ struct Oscillator {
         var stepChance: Double = 0
         var stepPPM: Double = 0
         var segmentNanos: Int64 = 10 * 1_000_000_000
+        /// Bursts of extra rate, in true time: an NTP daemon slewing the
+        /// clock (chrony slews at up to 83,333 ppm).
+        var slews: [(startNanos: Int64, endNanos: Int64, ppm: Double)] = []
     }
 
     let settings: Settings
@@ -25,16 +28,36 @@ struct Oscillator {
     private(set) var ratePPM: Double
     private var wander: Double = 0
     private var steps: Double = 0
+    /// The next regular segment boundary (wander and frequency steps).
+    private var nextRegular: Int64
+    /// Where the current linear piece ends: a regular boundary or a slew edge.
+    private var segmentEnd: Int64
 
     init(settings: Settings, random: SimulationRandom, trueNow: Int64) {
         self.settings = settings
         self.random = random
         trueStart = trueNow
         localStart = trueNow + settings.offsetNanos
+        nextRegular = trueNow + settings.segmentNanos
+        segmentEnd = nextRegular
         ratePPM = settings.driftPPM
+        rebase()
     }
 
-    private var segmentEnd: Int64 { trueStart + settings.segmentNanos }
+    private func slewPPM(at t: Int64) -> Double {
+        settings.slews.reduce(0) { $0 + (t >= $1.startNanos && t < $1.endNanos ? $1.ppm : 0) }
+    }
+
+    /// Rate and end of the piece starting at `trueStart`.
+    private mutating func rebase() {
+        ratePPM = settings.driftPPM + wander + steps + slewPPM(at: trueStart)
+        var end = nextRegular
+        for slew in settings.slews {
+            if slew.startNanos > trueStart { end = min(end, slew.startNanos) }
+            if slew.endNanos > trueStart { end = min(end, slew.endNanos) }
+        }
+        segmentEnd = end
+    }
 
     /// Moves to the segment containing `trueNow` (time only moves forward).
     private mutating func advance(to trueNow: Int64) {
@@ -42,12 +65,15 @@ struct Oscillator {
             let end = segmentEnd
             localStart = local(inSegmentAt: end)
             trueStart = end
-            if settings.wanderPPMPerSegment > 0 {
-                wander += (random.unit() * 2 - 1) * settings.wanderPPMPerSegment
-                wander = min(max(wander, -settings.wanderLimitPPM), settings.wanderLimitPPM)
+            if end == nextRegular {
+                nextRegular += settings.segmentNanos
+                if settings.wanderPPMPerSegment > 0 {
+                    wander += (random.unit() * 2 - 1) * settings.wanderPPMPerSegment
+                    wander = min(max(wander, -settings.wanderLimitPPM), settings.wanderLimitPPM)
+                }
+                if random.chance(settings.stepChance) { steps += random.chance(0.5) ? settings.stepPPM : -settings.stepPPM }
             }
-            if random.chance(settings.stepChance) { steps += random.chance(0.5) ? settings.stepPPM : -settings.stepPPM }
-            ratePPM = settings.driftPPM + wander + steps
+            rebase()
         }
     }
 

@@ -33,6 +33,20 @@ public struct Scenario: Sendable {
     public var planChanges: [(atNanos: Int64, bytes: [UInt8])] = []
     /// How long DNS takes to show a change of the agents' Service.
     public var dnsLagNanos: Int64 = 30 * .nanosPerSecond
+    /// How the coordinator Service's DNS reaches agents: a new coordinator's
+    /// address arrives only through it (resolve interval, cache TTL).
+    public var coordinatorDNS = CoordinatorDNS()
+    /// Steps of the wall clock on the coordinators' node (an NTP step after a
+    /// Pi without a real-time clock boots): true-time instant and size. A
+    /// coordinator reads the wall clock once at start, so a step moves only
+    /// the own clock of coordinators started after it.
+    public var coordinatorWallClockSteps: [(atNanos: Int64, stepNanos: Int64)] = []
+    /// Bursts of NTP slew of `CLOCK_MONOTONIC` on agents' nodes.
+    public var agentSlews: [MonotonicSlew] = []
+    /// The behaviour before issue 11, to show the slew fault is real: agents
+    /// discipline `CLOCK_MONOTONIC` (which the slews bend) instead of
+    /// `CLOCK_MONOTONIC_RAW` (which they do not).
+    public var agentsDisciplineMonotonic = false
     /// Agents start uniformly within this window.
     public var startupSpreadNanos: Int64 = 2 * .nanosPerSecond
     /// Lockstep invariant: locked agents change within this of each other.
@@ -52,6 +66,21 @@ public struct Scenario: Sendable {
             self.atNanos = atNanos
             self.downNanos = downNanos
             self.replacementClockOffsetNanos = replacementClockOffsetNanos
+        }
+    }
+
+    /// An NTP daemon slewing `CLOCK_MONOTONIC` on one agent's node: `ppm`
+    /// extra rate for `durationNanos` (chrony's default ceiling is 83,333).
+    public struct MonotonicSlew: Sendable, Hashable {
+        public var agent: Int
+        public var atNanos: Int64
+        public var durationNanos: Int64
+        public var ppm: Double
+        public init(agent: Int, atNanos: Int64, durationNanos: Int64, ppm: Double) {
+            self.agent = agent
+            self.atNanos = atNanos
+            self.durationNanos = durationNanos
+            self.ppm = ppm
         }
     }
 
@@ -85,6 +114,8 @@ public struct Scenario: Sendable {
         // A plan change is settled once announced, acknowledged and handed
         // over (lead plus a cycle at most, plus a re-announcement).
         for change in planChanges { end = max(end, change.atNanos + 10 * .nanosPerSecond) }
+        for step in coordinatorWallClockSteps { end = max(end, step.atNanos) }
+        for slew in agentSlews { end = max(end, slew.atNanos + slew.durationNanos) }
         return end
     }
 
@@ -121,6 +152,29 @@ public struct Scenario: Sendable {
         }
         if r.chance(0.2) { s.agentJoins.append(5 * second + r.upTo(max(faultWindow - 10 * second, 0))) }
         s.drawPlanEdits(&r, faultWindow: faultWindow)
+        // Issue 11's faults draw from their own stream, so the scenarios
+        // above stay what they were for every seed.
+        var n = SimulationRandom(seed: seed, stream: 0x5CE11)
+        if n.chance(0.3) {
+            // Seconds to a day, either way: a board that booted without a
+            // real-time clock and then met NTP.
+            let size = n.chance(0.5) ? 1 * second + n.upTo(60 * second) : n.upTo(86_400 * second)
+            s.coordinatorWallClockSteps.append((atNanos: 5 * second + n.upTo(max(faultWindow - 10 * second, 0)),
+                                                stepNanos: n.chance(0.5) ? size : -size))
+        }
+        if n.chance(0.3) {
+            let victim = Int(n.upTo(Int64(s.agentCount - 1)))
+            let ppm = n.uniform(500...83_333)
+            s.agentSlews.append(MonotonicSlew(agent: victim, atNanos: 5 * second + n.upTo(max(faultWindow - 15 * second, 0)),
+                                              durationNanos: 1 * second + n.upTo(10 * second), ppm: n.chance(0.5) ? ppm : -ppm))
+        }
+        if n.chance(0.2) {
+            // A rolling update: the new coordinator overlaps the old, which
+            // then says goodbye.
+            let at = 20 * second + n.upTo(max(faultWindow - 40 * second, 0))
+            s.secondCoordinatorAtNanos = at
+            s.coordinatorStops.append((index: 0, atNanos: at + 5 * second + n.upTo(10 * second), graceful: true))
+        }
         return s
     }
 

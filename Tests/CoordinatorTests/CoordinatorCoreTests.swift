@@ -61,54 +61,168 @@ private struct FakeAgent {
 
     mutating func report(state: SyncState = .locked, sentAt: LocalInstant = LocalInstant(nanos: 0), timebase: TimebaseInstant?,
                          source: UInt64 = 0xAA, term: UInt64 = 1, planID: PlanID = PlanID(planBytes: crossroads),
-                         to recipient: UInt64 = 0) -> [UInt8] {
+                         nonce: UInt64 = 0, bound: Int64 = 100_000, to recipient: UInt64 = 0) -> [UInt8] {
         seal(.report(Report(ordinal: ordinal, instance: instance, board: "",
                             plan: PlanRef(id: planID, anchor: TimebaseInstant(nanos: 0)), state: state,
-                            offsetNanos: 0, errorBoundNanos: 100_000, head: nil, sentAt: sentAt,
-                            timebaseAtSend: timebase, sourceCoordinatorID: source, sourceTerm: term)), to: recipient)
+                            offsetNanos: 0, errorBoundNanos: bound, head: nil, sentAt: sentAt,
+                            timebaseAtSend: timebase, sourceCoordinatorID: source, sourceTerm: term,
+                            solicitNonce: nonce)), to: recipient)
+    }
+
+    /// An unsynced agent's answer to a solicit: addressed, with the nonce.
+    mutating func answer(_ nonce: UInt64) -> [UInt8] {
+        report(state: .unsynced, timebase: nil, source: 0, term: 0, nonce: nonce, to: coordinatorID)
     }
 }
+
+private func solicits(_ output: CoordinatorOutput<Int>) -> [(solicit: Solicit, recipient: UInt64, to: Int)] {
+    addressed(output).compactMap { if case let .solicit(solicit) = $0.message { (solicit, $0.recipient, $0.to) } else { nil } }
+}
+
+private func addressedTicks(_ output: CoordinatorOutput<Int>) -> [(tick: Tick, recipient: UInt64, to: Int)] {
+    addressed(output).compactMap { if case let .tick(tick) = $0.message { (tick, $0.recipient, $0.to) } else { nil } }
+}
+
+/// The nonce of the coordinator's latest solicit round.
+private func latestNonce(_ coordinator: CoordinatorCore<Int>) -> UInt64 { coordinator.discovery.nonces.last?.nonce ?? 0 }
 
 /// The instance of the agent process at `address` in these tests.
 private func instance(at address: Int) -> UInt64 { 0xA6E7_0000 + UInt64(address) }
 
-/// Runs a coordinator through its adoption window with no reports; the
-/// DNS-listed agents say hello meanwhile (so ticks can name them).
+/// Runs a coordinator through adoption: the DNS-listed agents say hello
+/// (so ticks can name them) and answer its solicit holding no timebase, so it
+/// starts its own at start + 2 s.
 private func serving(_ coordinator: inout CoordinatorCore<Int>, agents: [Int] = [1, 2]) -> CoordinatorOutput<Int> {
-    _ = coordinator.handle(.discovered(agents), now: start)
+    let round = coordinator.handle(.discovered(agents), now: start)
     for address in agents {
         var agent = FakeAgent(instance: instance(at: address), ordinal: UInt32(address))
         _ = coordinator.handle(.datagram(agent.hello(), from: address), now: start + 100 * ms)
+        if let nonce = solicits(round).first(where: { $0.to == address })?.solicit.nonce {
+            _ = coordinator.handle(.datagram(agent.answer(nonce), from: address), now: start + 150 * ms)
+        }
     }
     return coordinator.handle(.timer, now: start + coordinator.configuration.adoptionWindowNanos)
 }
 
 @Suite("CoordinatorCore: adoption, ticks, plans, lifecycle")
 struct CoordinatorCoreTests {
-    @Test func adoptingSendsNoTicks() throws {
+    /// While adopting it sends solicits only: to every DNS-listed address
+    /// every 200 ms, with a fresh non-zero nonce per round, term 0, recipient
+    /// 0 until the agent's instance is known.
+    @Test func adoptingSendsSolicitsEvery200msAndNoTicks() throws {
         var coordinator = try makeCoordinator()
         var output = coordinator.handle(.discovered([1, 2]), now: start)
-        #expect(output.sends.isEmpty)
-        #expect(output.wakeAt == start + 2 * s, "sleeps until the adoption window ends")
+        var rounds = [solicits(output)]
+        #expect(output.sends.count == 2 && rounds[0].map(\.to) == [1, 2])
+        #expect(rounds[0].allSatisfy { $0.recipient == 0 && $0.solicit.term == 0 && $0.solicit.coordinatorID == coordinatorID && $0.solicit.nonce != 0 })
+        #expect(output.wakeAt == start + 200 * ms, "wakes for the next round")
         var agent = FakeAgent(instance: 11, ordinal: 0)
-        output = coordinator.handle(.datagram(agent.hello(), from: 1), now: start + 500 * ms)
-        #expect(output.sends.isEmpty, "no plan either while adopting")
+        output = coordinator.handle(.datagram(agent.hello(), from: 1), now: start + 150 * ms)
+        #expect(output.sends.isEmpty, "no plan while adopting, and no round before 200 ms")
         for k in Int64(1)..<20 {
             output = coordinator.handle(.timer, now: start + k * 100 * ms)
-            #expect(output.sends.isEmpty)
+            #expect(ticks(output).isEmpty && chunks(output).isEmpty)
+            if k % 2 == 0 { rounds.append(solicits(output)) } else { #expect(output.sends.isEmpty) }
         }
-        #expect(coordinator.phase == .adopting(until: start + 2 * s))
+        #expect(rounds.count == 10)
+        #expect(rounds.allSatisfy { $0.map(\.to) == [1, 2] })
+        #expect(rounds.dropFirst().allSatisfy { $0.first { $0.to == 1 }?.recipient == 11 }, "addressed once the hello named the instance")
+        #expect(Set(rounds.map { $0[0].solicit.nonce }).count == 10, "a fresh nonce per round")
+        #expect(coordinator.phase == .adopting(since: start))
     }
 
-    @Test func withNoReportsItStartsOnItsOwnClock() throws {
+    /// Rule 9: a coordinator that hears nobody while DNS lists agents keeps
+    /// soliciting (no timebase of its own imposed on them), past the 10 s cap.
+    @Test func hearingNobodyWhileDNSListsAgentsItKeepsSoliciting() throws {
         var coordinator = try makeCoordinator()
         _ = coordinator.handle(.discovered([1, 2]), now: start)
+        var now = start
+        while now < start + 30 * s {
+            now = now + 100 * ms
+            let output = coordinator.handle(.timer, now: now)
+            #expect(ticks(output).isEmpty)
+            #expect(!output.notes.contains { if case .startedOwnTimebase = $0 { true } else { false } })
+        }
+        #expect(coordinator.phase == .adopting(since: start))
+        #expect(coordinator.counters.solicitsSent >= 140)
+        // One answer holding no timebase (a restarted agent, say, while the
+        // other is cut off and may hold one): not enough, even past the cap.
+        var restarted = FakeAgent(instance: instance(at: 1), ordinal: 1)
+        _ = coordinator.handle(.datagram(restarted.answer(latestNonce(coordinator)), from: 1), now: now + 10 * ms)
+        _ = coordinator.handle(.timer, now: now + 2 * s)
+        #expect(coordinator.phase == .adopting(since: start))
+        // The other answers, holding the timebase: adopted at once (quorum,
+        // answers collected for over 1 s).
+        var holder = FakeAgent(instance: instance(at: 2), ordinal: 2)
+        let at = now + 2 * s + 10 * ms
+        let output = coordinator.handle(.datagram(holder.report(sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: at.nanos + 5 * s),
+                                                                term: 6, nonce: latestNonce(coordinator), to: coordinatorID), from: 2), now: at)
+        #expect(coordinator.phase == .serving)
+        #expect(output.notes.contains(.adopted(offsetNanos: 5 * s, fromAgents: 1, term: 7)))
+    }
+
+    /// Adoption ends once ⌈90%⌉ of the listed agents answered (answers
+    /// collected for 1 s), not at a fixed window.
+    @Test func adoptionEndsWhenNinetyPercentAnswered() throws {
+        var coordinator = try makeCoordinator()
+        let listed = Array(1...10)
+        let round = coordinator.handle(.discovered(listed), now: start)
+        #expect(Discovery<Int>.quorum(of: 10) == 9 && Discovery<Int>.quorum(of: 1) == 1 && Discovery<Int>.quorum(of: 11) == 10)
+        let nonce = try #require(solicits(round).first?.solicit.nonce)
+        let offset: Int64 = 86_400 * s
+        for address in listed.prefix(8) {
+            var agent = FakeAgent(instance: instance(at: address), ordinal: UInt32(address))
+            let at = start + 50 * ms
+            _ = coordinator.handle(.datagram(agent.report(sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: at.nanos + offset),
+                                                          term: 3, nonce: nonce, to: coordinatorID), from: address), now: at)
+        }
+        _ = coordinator.handle(.timer, now: start + 1 * s + 60 * ms)
+        #expect(coordinator.phase == .adopting(since: start), "8 of 10 is below the quorum")
+        var ninth = FakeAgent(instance: instance(at: 9), ordinal: 9)
+        let output = coordinator.handle(.datagram(ninth.answer(latestNonce(coordinator)), from: 9), now: start + 1 * s + 100 * ms)
+        #expect(coordinator.phase == .serving)
+        #expect(output.notes.contains(.adopted(offsetNanos: offset, fromAgents: 8, term: 4)))
+    }
+
+    /// Only answers addressed to this coordinator, carrying a nonce it issued
+    /// in the last 2 s, are adoption samples.
+    @Test func onlyFreshAddressedAnswersAreSamples() throws {
+        var coordinator = try makeCoordinator()
+        _ = coordinator.handle(.timer, now: start)
+        let stale = latestNonce(coordinator)
+        let far = TimebaseInstant(nanos: 5_000 * s)
+        var broadcast = FakeAgent(instance: 1, ordinal: 1)
+        var unsolicited = FakeAgent(instance: 2, ordinal: 2)
+        var late = FakeAgent(instance: 3, ordinal: 3)
+        var good = FakeAgent(instance: 4, ordinal: 4)
+        let at = start + 2 * s + 500 * ms
+        // Fresh nonce, but addressed to any coordinator (a broadcast, or one replayed from another's inbox).
+        _ = coordinator.handle(.datagram(broadcast.report(timebase: far, nonce: latestNonce(coordinator), to: 0), from: 1), now: start + 100 * ms)
+        _ = coordinator.handle(.datagram(unsolicited.report(timebase: far, to: coordinatorID), from: 2), now: start + 100 * ms)
+        // Our own nonce, 2.5 s old.
+        let output = coordinator.handle(.datagram(late.report(timebase: far, nonce: stale, to: coordinatorID), from: 3), now: at)
+        #expect(coordinator.discovery.answered.isEmpty)
+        #expect(output.notes.contains(.startedOwnTimebase(term: 2)), "no sample among them (DNS lists none: alone after 2 s)")
+
+        var second = try makeCoordinator()
+        _ = second.handle(.timer, now: start)
+        _ = second.handle(.datagram(good.report(sentAt: LocalInstant(nanos: 1), timebase: far, nonce: latestNonce(second), to: coordinatorID), from: 4),
+                          now: start + 100 * ms)
+        let adopted = second.handle(.timer, now: start + 2 * s)
+        #expect(adopted.notes.contains(.adopted(offsetNanos: far.nanos - (start + 100 * ms).nanos, fromAgents: 1, term: 2)))
+    }
+
+    /// With no agent in DNS (a cluster being created) it listens 2 s, then
+    /// starts on its own clock.
+    @Test func withNoAgentListedItStartsOnItsOwnClock() throws {
+        var coordinator = try makeCoordinator()
+        _ = coordinator.handle(.discovered([]), now: start)
         for address in [1, 2] {
             var agent = FakeAgent(instance: instance(at: address), ordinal: UInt32(address))
             _ = coordinator.handle(.datagram(agent.hello(), from: address), now: start + 100 * ms)
         }
         let before = coordinator.handle(.timer, now: start + 2 * s - 1)
-        #expect(before.sends.isEmpty)
+        #expect(ticks(before).isEmpty)
         let output = coordinator.handle(.timer, now: start + 2 * s)
         #expect(output.notes.contains(.startedOwnTimebase(term: 1)))
         #expect(coordinator.phase == .serving)
@@ -128,6 +242,7 @@ struct CoordinatorCoreTests {
     /// Three locked agents report their timebase; truth: timebase = own clock + offset.
     @Test func adoptsTheMedianOfPerAgentLeastDelayedSamples() throws {
         var coordinator = try makeCoordinator()
+        _ = coordinator.handle(.timer, now: start)  // the first solicit round
         let trueOffset: Int64 = 123_456_789_012
         // Per agent: its own error, and the one-way delays of its reports.
         let agents: [(address: Int, error: Int64, delays: [Int64], term: UInt64)] = [
@@ -141,8 +256,9 @@ struct CoordinatorCoreTests {
                 let receivedAt = start + Int64(i + 1) * 300 * ms + Int64(k) * ms
                 let sentAt = receivedAt - delay
                 let theirs = TimebaseInstant(nanos: sentAt.nanos + trueOffset + entry.error)
-                let output = coordinator.handle(.datagram(agent.report(timebase: theirs, term: entry.term), from: entry.address), now: receivedAt)
-                #expect(output.sends.isEmpty)
+                let answer = agent.report(timebase: theirs, term: entry.term, nonce: latestNonce(coordinator), to: coordinatorID)
+                let output = coordinator.handle(.datagram(answer, from: entry.address), now: receivedAt)
+                #expect(ticks(output).isEmpty)
             }
         }
         let output = coordinator.handle(.timer, now: start + 2 * s)
@@ -160,11 +276,23 @@ struct CoordinatorCoreTests {
         var coordinator = try makeCoordinator()
         var agent = FakeAgent(instance: 5, ordinal: 0)
         let far = TimebaseInstant(nanos: 9_000 * s)
-        _ = coordinator.handle(.datagram(agent.report(state: .locking, timebase: far, term: 3), from: 1), now: start + 100 * ms)
-        _ = coordinator.handle(.datagram(agent.report(state: .flash, timebase: far, term: 3), from: 1), now: start + 200 * ms)
+        _ = coordinator.handle(.timer, now: start)
+        _ = coordinator.handle(.datagram(agent.report(state: .unsynced, timebase: far, term: 3, nonce: latestNonce(coordinator), to: coordinatorID),
+                                         from: 1), now: start + 100 * ms)
+        _ = coordinator.handle(.datagram(agent.report(state: .flash, timebase: far, term: 3, nonce: latestNonce(coordinator), bound: 60 * ms,
+                                                      to: coordinatorID), from: 1), now: start + 200 * ms)
         let output = coordinator.handle(.timer, now: start + 2 * s)
         #expect(coordinator.offsetNanos == 0)
         #expect(output.notes.contains(.startedOwnTimebase(term: 4)), "terms are still counted")
+
+        // Flashing on a bound grown in a long outage, but within 50 ms: the
+        // timebase it holds beats any wall clock, and is adopted.
+        var second = try makeCoordinator()
+        _ = second.handle(.timer, now: start)
+        _ = second.handle(.datagram(agent.report(state: .flash, sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: (start + 100 * ms).nanos + 7 * s),
+                                                 term: 3, nonce: latestNonce(second), bound: 2 * ms, to: coordinatorID), from: 1),
+                          now: start + 100 * ms)
+        #expect(second.handle(.timer, now: start + 2 * s).notes.contains(.adopted(offsetNanos: 7 * s, fromAgents: 1, term: 4)))
     }
 
     @Test func ticksGoToEveryAgentEachIntervalAndEchoTheLastReportOnce() throws {
@@ -322,24 +450,31 @@ struct CoordinatorCoreTests {
     /// and from then on every one names its instance.
     @Test func agentsKnownFromDNSOnlyWaitForTheirHello() throws {
         var coordinator = try makeCoordinator()
-        _ = coordinator.handle(.discovered([1, 2]), now: start)
+        let round = coordinator.handle(.discovered([1, 2]), now: start)
         var agent = FakeAgent(instance: instance(at: 2), ordinal: 2)
         _ = coordinator.handle(.datagram(agent.hello(), from: 2), now: start + 100 * ms)
-        let first = addressed(coordinator.handle(.timer, now: start + 2 * s))
+        let nonce = try #require(solicits(round).first?.solicit.nonce)
+        _ = coordinator.handle(.datagram(agent.report(sentAt: LocalInstant(nanos: 1), timebase: TimebaseInstant(nanos: (start + 110 * ms).nanos),
+                                                      nonce: nonce, to: coordinatorID), from: 2), now: start + 110 * ms)
+        // One of two answered (with a timebase): below the quorum, so
+        // adoption runs to the 10 s cap.
+        _ = coordinator.handle(.timer, now: start + 10 * s - 1)
+        #expect(coordinator.phase == .adopting(since: start))
+        let first = addressedTicks(coordinator.handle(.timer, now: start + 10 * s))
         #expect(coordinator.phase == .serving)
         #expect(first.map(\.to) == [2], "address 1 has not spoken")
         #expect(first.allSatisfy { $0.recipient == instance(at: 2) })
         #expect(coordinator.agentOrder == [1, 2], "address 1 stays listed")
 
         var silent = FakeAgent(instance: instance(at: 1), ordinal: 1)
-        let joined = addressed(coordinator.handle(.datagram(silent.hello(), from: 1), now: start + 2 * s + 50 * ms))
+        let joined = addressed(coordinator.handle(.datagram(silent.hello(), from: 1), now: start + 10 * s + 50 * ms))
         #expect(!joined.isEmpty && joined.allSatisfy { $0.to == 1 && $0.recipient == instance(at: 1) }, "its plan, addressed")
-        let next = addressed(coordinator.handle(.timer, now: start + 2 * s + 100 * ms))
+        let next = addressedTicks(coordinator.handle(.timer, now: start + 10 * s + 100 * ms))
         #expect(next.map(\.to) == [1, 2])
         #expect(next.allSatisfy { $0.recipient == instance(at: $0.to) })
 
-        _ = coordinator.handle(.discovered([1, 2, 3]), now: start + 3 * s)
-        let goodbyes = addressed(coordinator.handle(.shutdown, now: start + 3 * s))
+        _ = coordinator.handle(.discovered([1, 2, 3]), now: start + 11 * s)
+        let goodbyes = addressed(coordinator.handle(.shutdown, now: start + 11 * s))
         #expect(Set(goodbyes.map(\.to)) == [1, 2], "none to the DNS-only address 3")
         #expect(goodbyes.allSatisfy { $0.recipient == instance(at: $0.to) })
     }

@@ -30,7 +30,9 @@ struct CoordinatorFlashCommandTests {
         var core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: planBytes, now: LocalInstant(nanos: 0))
         let codec = DatagramCodec(key: key)
         var now = LocalInstant(nanos: 0)
-        _ = core.handle(.discovered([1, 2]), now: now)
+        // No agent in DNS: it starts alone after its 1 s window, and the
+        // agents make themselves known by their reports.
+        _ = core.handle(.discovered([]), now: now)
         now = now + 2 * second
         _ = core.handle(.timer, now: now)
         #expect(core.phase == .serving)
@@ -84,7 +86,7 @@ struct PhaseChangeTickTests {
         config.adoptionWindowNanos = 0
         let start = LocalInstant(nanos: 1_000 * plan.cycleNanos)
         var core = CoordinatorCore<Int>(configuration: config, plan: plan, planBytes: planBytes, now: start)
-        _ = core.handle(.discovered([1]), now: start)
+        _ = core.handle(.discovered([]), now: start)  // alone: serving at once
         _ = core.handle(.timer, now: start)
         #expect(core.phase == .serving)
         // No agents to adopt from: the plan starts 5 s ahead (own timebase =

@@ -209,11 +209,14 @@ struct AgentCoreTests {
         #expect(agent.state == .unsynced)
         #expect(agent.counters.ticksReceived == 0)
         #expect(agent.sources.current == nil)
-        // The untampered tick is taken, and a replay of it is dropped.
+        // The untampered tick is taken (its coordinator becomes a candidate:
+        // it echoes no report of ours, so it is not followed yet), and a
+        // replay of it is dropped.
         let good = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 4, recipient: agentInstance)
         let taken = agent.handle(.datagram(good, from: 100), now: start + 10 * ms)
         #expect(agent.counters.ticksReceived == 1)
-        #expect(taken.notes.contains(.sourceChanged(coordinatorID: coordinatorID, term: 1)))
+        #expect(taken.notes.isEmpty)
+        #expect(agent.gate.candidates[coordinatorID] != nil)
         _ = agent.handle(.datagram(good, from: 100), now: start + 11 * ms)
         #expect(agent.inbox.drops[.replayed] == 1)
         #expect(agent.counters.ticksReceived == 1)
@@ -231,9 +234,21 @@ struct AgentCoreTests {
                         plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0)
         let bytes = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1, recipient: agentInstance)
         _ = agent.handle(.datagram(bytes, from: 100), now: start + 10 * ms)
+        // Rule 10: followed once a tick echoes one of our reports to it.
+        let candidate = agent.handle(.timer, now: start + 30 * ms).sends.compactMap { send -> Report? in
+            guard send.to == .peer(100), case let .success(envelope) = codec.open(send.bytes),
+                  case let .report(report) = envelope.message else { return nil }
+            return report
+        }
+        let first = try #require(candidate.first)
+        var echoed = tick
+        echoed.sentAt = TimebaseInstant(nanos: 9 * s + 31 * ms)
+        echoed.echo = Echo(reportSentAt: first.sentAt, reportReceivedAt: TimebaseInstant(nanos: 9 * s + 30 * ms))
+        let echoBytes = try codec.seal(.tick(echoed), sender: coordinatorID, sequence: 2, recipient: agentInstance)
+        _ = agent.handle(.datagram(echoBytes, from: 100), now: start + 32 * ms)
         #expect(agent.sources.current?.id == coordinatorID)
         var toPeer: [Envelope] = [], toAll: [Envelope] = []
-        var now = start + 10 * ms
+        var now = start + 32 * ms
         while now < start + 2 * s {
             now = now + 5 * ms
             for send in agent.handle(.timer, now: now).sends {
@@ -254,6 +269,70 @@ struct AgentCoreTests {
         var otherCoordinator = Inbox(codec: codec, localID: coordinatorID + 1)
         let peerBytes = try codec.seal(toPeer[0].message, sender: agentInstance, sequence: toPeer[0].sequence, recipient: toPeer[0].recipientID)
         #expect(otherCoordinator.receive(peerBytes, timebaseEstimate: nil) == .failure(.misaddressed))
+    }
+
+    /// Rule 10: a fresh agent follows a coordinator only once one of its
+    /// ticks echoes a report this agent sent it in the last 5 s; until then
+    /// it reports to the candidate, addressed.
+    @Test func aFreshAgentFollowsOnlyAfterAnEchoOfItsOwnReport() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        _ = agent.handle(.timer, now: start)
+        var sequence: UInt64 = 0
+        func tick(echo: Echo?, at sentAt: Int64) throws -> [UInt8] {
+            sequence += 1
+            let tick = Tick(coordinatorID: coordinatorID, term: 3, sentAt: TimebaseInstant(nanos: sentAt),
+                            plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0, echo: echo)
+            return try codec.seal(.tick(tick), sender: coordinatorID, sequence: sequence, recipient: agentInstance)
+        }
+        // No echo; then an echo of a report we never sent (a replay from an
+        // earlier exchange would look like this).
+        _ = agent.handle(.datagram(try tick(echo: nil, at: 9 * s), from: 100), now: start + 1 * ms)
+        let forged = Echo(reportSentAt: start, reportReceivedAt: TimebaseInstant(nanos: 9 * s))
+        let notYet = agent.handle(.datagram(try tick(echo: forged, at: 9 * s + 1 * ms), from: 100), now: start + 2 * ms)
+        #expect(notYet.notes.isEmpty && agent.sources.current == nil)
+        // The agent reports to the candidate, addressed to it.
+        let out = agent.handle(.timer, now: start + 20 * ms)
+        let reports = out.sends.compactMap { send -> (Report, UInt64)? in
+            guard send.to == .peer(100), case let .success(envelope) = codec.open(send.bytes),
+                  case let .report(report) = envelope.message else { return nil }
+            return (report, envelope.recipientID)
+        }
+        let sent = try #require(reports.first)
+        #expect(sent.1 == coordinatorID)
+        // An echo of that report: followed.
+        let echo = Echo(reportSentAt: sent.0.sentAt, reportReceivedAt: TimebaseInstant(nanos: 9 * s + 20 * ms))
+        let followed = agent.handle(.datagram(try tick(echo: echo, at: 9 * s + 21 * ms), from: 100), now: start + 22 * ms)
+        #expect(followed.notes.contains(.sourceChanged(coordinatorID: coordinatorID, term: 3)))
+        #expect(agent.sources.current?.id == coordinatorID)
+    }
+
+    /// A solicit is answered at once, to the address it came from, with a
+    /// report addressed to the soliciting coordinator carrying its nonce; at
+    /// most once per coordinator per 50 ms.
+    @Test func aSolicitIsAnsweredAtOnceToItsSource() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        _ = agent.handle(.timer, now: start)
+        let other: UInt64 = 0xC1
+        func solicit(_ nonce: UInt64, sequence: UInt64, recipient: UInt64 = 0) throws -> [UInt8] {
+            try codec.seal(.solicit(Solicit(coordinatorID: other, term: 0, nonce: nonce)), sender: other, sequence: sequence, recipient: recipient)
+        }
+        let out = agent.handle(.datagram(try solicit(77, sequence: 1), from: 300), now: start + 1 * ms)
+        #expect(out.sends.count == 1)
+        let send = try #require(out.sends.first)
+        #expect(send.to == .peer(300))
+        guard case let .success(envelope) = codec.open(send.bytes), case let .report(report) = envelope.message else {
+            Issue.record("the answer is a report")
+            return
+        }
+        #expect(envelope.recipientID == other)
+        #expect(report.solicitNonce == 77 && report.instance == agentInstance && report.sentAt == start + 1 * ms)
+        let soon = agent.handle(.datagram(try solicit(78, sequence: 2, recipient: agentInstance), from: 300), now: start + 40 * ms)
+        #expect(soon.sends.isEmpty, "within 50 ms of the last answer")
+        let later = agent.handle(.datagram(try solicit(79, sequence: 3, recipient: agentInstance), from: 300), now: start + 52 * ms)
+        #expect(later.sends.count == 1)
+        #expect(agent.counters.solicitsAnswered == 2)
     }
 
     @Test func aPlanInChunksIsAcceptedAndABadOneIsRefusedKeepingTheOld() throws {
@@ -356,7 +435,9 @@ struct AgentCoreTests {
         pair.run(until: rogueAt + 1 * s)
         #expect(pair.agent.state == .flash)
         let flashAt = try #require(pair.stateChanges.first { $0.to == .flash }?.at)
-        #expect(flashAt - rogueAt < 1 * ms, "flash as soon as the first disagreeing tick arrives")
+        // Ticks every 100 ms: the third in a row (one late tick is not
+        // another timebase; a coordinator on another timebase sends them all).
+        #expect(flashAt - rogueAt >= 200 * ms && flashAt - rogueAt < 201 * ms, "flash at the third disagreeing tick in a row")
         var followedRogue: Int64?
         pair.run(until: rogueAt + 20 * s) { pair, _ in
             if followedRogue == nil && pair.agent.sources.current?.id == 1 { followedRogue = pair.now }

@@ -23,16 +23,17 @@ struct SourceSelectorTests {
     @Test func aSecondCoordinatorDoesNotTakeOverWhileTheFirstIsHeard() {
         var sources = selector()
         _ = sources.heard(id: 50, term: 3, atNanos: 0)
-        // A lower (term, id) would win a fresh choice, but the first is still heard.
+        // A higher term would win a fresh choice, but the first is still heard.
         for k in Int64(1)...40 {
-            let changed27 = sources.heard(id: 1, term: 1, atNanos: k * 100 * ms)
+            let changed27 = sources.heard(id: 1, term: 9, atNanos: k * 100 * ms)
             #expect(!changed27)
             if k % 10 == 0 { _ = sources.heard(id: 50, term: 3, atNanos: k * 100 * ms) }
             #expect(sources.current?.id == 50)
         }
     }
 
-    @Test func onTimeoutTheLowestTermThenIDAmongLiveOnesIsChosen() {
+    /// Rule 10: the highest term (the newest adoption), then the lowest id.
+    @Test func onTimeoutTheHighestTermThenLowestIDAmongLiveOnesIsChosen() {
         var sources = selector()
         _ = sources.heard(id: 50, term: 1, atNanos: 0)
         _ = sources.heard(id: 9, term: 2, atNanos: 1_000 * ms)
@@ -43,9 +44,14 @@ struct SourceSelectorTests {
         let changed42 = sources.reselect(atNanos: 1_500 * ms)
         #expect(!changed42)
         #expect(sources.current?.id == 50)
-        // One nanosecond later it is not: term 2 beats 4 and 5, id 7 beats 9.
+        // One nanosecond later it is not: term 5 beats 4 and 2.
         let changed46 = sources.reselect(atNanos: 1_500 * ms + 1)
         #expect(changed46)
+        #expect(sources.current == SourceSelector.Source(id: 1, term: 5))
+        // Gone too: term 4; then among equal terms the lower id.
+        _ = sources.goodbye(id: 1, atNanos: 1_500 * ms + 2)
+        #expect(sources.current == SourceSelector.Source(id: 3, term: 4))
+        _ = sources.goodbye(id: 3, atNanos: 1_500 * ms + 3)
         #expect(sources.current == SourceSelector.Source(id: 7, term: 2))
     }
 

@@ -20,6 +20,24 @@ struct FailoverTests {
         #expect(report.events.filter { $0.contains("adopted the agents' timebase") }.count == 20)
     }
 
+    /// Issue 11: the replacement comes up at a new address (agents learn it
+    /// only through DNS, 1 to 36 s late), with its wall clock a day off, while
+    /// every agent is cut off from it for 20 s. It must keep soliciting
+    /// rather than start a timebase of its own, then adopt the agents' (term
+    /// 2), with no step and no flash from a second timebase.
+    @Test func aReplacementThatHearsNobodyKeepsSolicitingThenAdopts() throws {
+        var s = steadyScenario(seed: 36, agents: 8, duration: 4 * minute)
+        s.coordinatorOutages = [.init(atNanos: 60 * second, downNanos: 2 * second, replacementClockOffsetNanos: 86_400 * second)]
+        s.network.partitions = [.init(startNanos: 61 * second, endNanos: 81 * second, agents: [])]
+        let report = try run(s)
+        #expect(report.violationCount == 0, "\(explain(report))")
+        #expect(!report.events.contains { $0.contains("coordinator 1: no locked agents heard") }, "\(explain(report))")
+        let adopted = try #require(report.events.first { $0.contains("coordinator 1: adopted the agents' timebase") }, "\(explain(report))")
+        #expect(adopted.hasSuffix("term 2"))
+        #expect(report.largestSourceStepNanos <= 1_500_000, "\(explain(report))")
+        #expect(!report.events.contains { $0.contains("disagrees") }, "no second timebase: \(explain(report))")
+    }
+
     @Test func agentsAddedMidCycleShowTheRightAspectWithinTwoSeconds() throws {
         var s = steadyScenario(seed: 32, agents: 6, duration: 6 * minute)
         s.agentJoins = [47 * second, 61_300 * .nanosPerMillisecond, 100 * second, 133_700 * .nanosPerMillisecond]

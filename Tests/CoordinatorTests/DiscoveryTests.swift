@@ -1,0 +1,74 @@
+import JunctionCore
+import Testing
+@testable import Coordinator
+
+private let s = Int64.nanosPerSecond
+private let ms = Int64.nanosPerMillisecond
+private let t0 = LocalInstant(nanos: 50 * s)
+
+/// Rule 9 as a pure decision: when adoption may end, and which answers are fresh.
+@Suite("Discovery: solicit rounds and the end of adoption")
+struct DiscoveryTests {
+    @Test func roundsComeEvery200msWithDistinctNonZeroNonces() {
+        var d = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 0)
+        var nonces: [UInt64] = []
+        for k in Int64(0)..<50 {
+            if let n = d.round(now: t0 + k * 100 * ms) { nonces.append(n) }
+        }
+        #expect(nonces.count == 25)
+        #expect(!nonces.contains(0) && Set(nonces).count == 25)
+        // Two coordinators seeded differently issue different nonces.
+        var other = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 1)
+        #expect(other.round(now: t0) != nonces[0])
+    }
+
+    @Test func aNonceIsFreshForTwoSeconds() {
+        var d = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 9)
+        let n = d.round(now: t0)!
+        #expect(d.isFresh(n, now: t0 + 2 * s))
+        #expect(!d.isFresh(n, now: t0 + 2 * s + 1))
+        #expect(!d.isFresh(0, now: t0))
+        #expect(!d.isFresh(n &+ 1, now: t0))
+    }
+
+    @Test func quorumIsNinetyPercentRoundedUpAtLeastOne() {
+        #expect([0, 1, 2, 9, 10, 11, 100, 10_000].map(Discovery<Int>.quorum(of:)) == [1, 1, 2, 9, 9, 10, 90, 9_000])
+    }
+
+    @Test func adoptionEndsAtQuorumAfterOneSecondOfAnswers() {
+        let listed = Array(0..<10)
+        var d = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 1)
+        for a in 0..<9 { d.answered(from: a, now: t0 + 100 * ms) }
+        #expect(d.decision(now: t0 + 1_099 * ms, listed: listed, hasSample: true) == .wait, "answers collected for 1 s")
+        #expect(d.decision(now: t0 + 1_100 * ms, listed: listed, hasSample: true) == .finish)
+        #expect(d.decision(now: t0 + 1_100 * ms, listed: listed, hasSample: false) == .finish, "a new cluster: nobody holds a timebase")
+    }
+
+    @Test func atTheCapASampleOrAMajorityIsNeeded() {
+        let listed = Array(0..<10)
+        var few = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 1)
+        few.answered(from: 3, now: t0 + 1 * s)
+        few.answered(from: 99, now: t0 + 1 * s)  // not listed: does not count
+        #expect(few.decision(now: t0 + 10 * s - 1, listed: listed, hasSample: true) == .wait)
+        #expect(few.decision(now: t0 + 10 * s, listed: listed, hasSample: true) == .finish, "the cap, with a timebase heard")
+        #expect(few.decision(now: t0 + 60 * s, listed: listed, hasSample: false) == .wait,
+                "one agent without a timebase may be a restarted one while the rest, cut off, hold it")
+        var most = few
+        for a in 4..<9 { most.answered(from: a, now: t0 + 2 * s) }
+        #expect(most.decision(now: t0 + 10 * s, listed: listed, hasSample: false) == .finish, "6 of 10, none holding a timebase")
+
+        let none = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 1)
+        #expect(none.decision(now: t0 + 3_600 * s, listed: listed, hasSample: false) == .wait, "heard nobody while DNS lists agents: never alone")
+        #expect(none.decision(now: t0 + 2 * s - 1, listed: [Int](), hasSample: false) == .wait)
+        #expect(none.decision(now: t0 + 2 * s, listed: [Int](), hasSample: false) == .finish, "nobody listed: alone after 2 s")
+    }
+
+    @Test func nextDeadlineIsTheNextRoundOrLimit() {
+        var d = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 1)
+        _ = d.round(now: t0)
+        #expect(d.nextDeadline(after: t0) == t0 + 200 * ms)
+        d.answered(from: 1, now: t0 + 50 * ms)
+        _ = d.round(now: t0 + 900 * ms)
+        #expect(d.nextDeadline(after: t0 + 900 * ms) == t0 + 1_050 * ms, "1 s of answers ends before the next round")
+    }
+}

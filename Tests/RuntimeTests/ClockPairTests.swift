@@ -1,0 +1,103 @@
+import JunctionCore
+import Posix
+import Runtime
+import Testing
+
+/// The runtimes' clocks against kernel clocks bent as a node's NTP daemon
+/// bends them: the coordinator's timebase must not move with a wall-clock
+/// step; the agent's clock must not move with a `CLOCK_MONOTONIC` slew, and
+/// its sleeps must still end on time.
+@Suite("Coordinator and agent clocks under NTP steps and slews")
+struct ClockPairTests {
+    static let second: Int64 = 1_000_000_000
+
+    @Test func coordinatorClockReadsTheWallClockOnceAndIgnoresLaterSteps() {
+        let kernel = FakeKernelClocks()
+        let clock = CoordinatorClock(kernel: kernel)
+        let start = clock.now()
+        #expect(start.nanos == kernel.realtimeNanos(), "a fresh coordinator starts on the wall clock")
+        kernel.advance(byNanos: 3 * Self.second)
+        kernel.stepWallClock(byNanos: -7 * Self.second)   // NTP steps the node back 7 s
+        kernel.advance(byNanos: 2 * Self.second)
+        #expect(clock.now() - start == 5 * Self.second, "the coordinator's clock ran on, unmoved by the step")
+        #expect(clock.wallClockDriftNanos() == -7 * Self.second, "the step is visible in metrics only")
+    }
+
+    @Test func coordinatorWallClockOffsetAidShiftsOnlyTheStart() {
+        let kernel = FakeKernelClocks()
+        let plain = CoordinatorClock(kernel: kernel)
+        let off = CoordinatorClock(kernel: kernel, wallClockOffsetNanos: 42 * Self.second)
+        #expect(off.now() - plain.now() == 42 * Self.second)
+        #expect(off.wallClockDriftNanos() == 0 && plain.wallClockDriftNanos() == 0)
+    }
+
+    @Test func coordinatorReceiveStampSurvivesAWallClockStep() {
+        let kernel = FakeKernelClocks()
+        let clock = CoordinatorClock(kernel: kernel)
+        kernel.advance(byNanos: Self.second)
+        let stampedAt = clock.now()
+        let kernelStamp = kernel.realtimeNanos()
+        kernel.advance(byNanos: 40_000)   // the network thread wakes 40 µs later
+        let datagram = ReceivedDatagram(bytes: [], source: .loopbackIPv4(port: 1), kernelRealtimeNanos: kernelStamp,
+                                        monotonicNanos: kernel.monotonicNanos(), truncated: false)
+        #expect(clock.arrival(of: datagram) == stampedAt, "the kernel stamp, on the coordinator's clock")
+        kernel.stepWallClock(byNanos: 30 * Self.second)
+        // A stamp taken before a step and converted after it is off by the
+        // step: the reading after recvmsg is used instead (40 µs late, not 30 s).
+        #expect(clock.arrival(of: datagram) == stampedAt + 40_000)
+    }
+
+    @Test(arguments: [83_333.0, -83_333.0, 0.0])
+    func agentClockFollowsTheRawClockWhileMonotonicIsSlewed(ppm: Double) {
+        let kernel = FakeKernelClocks()
+        let clock = AgentClock(kernel: kernel)
+        let start = clock.now()
+        kernel.slew(ppm: ppm)
+        kernel.advance(byNanos: 3 * Self.second)
+        #expect(clock.now() - start == 3 * Self.second, "3 s of crystal are 3 s, whatever chrony does to CLOCK_MONOTONIC")
+    }
+
+    @Test(arguments: [83_333.0, -83_333.0, 500.0, 0.0])
+    func agentSleepsEndOnTheRawDeadlineDespiteASlew(ppm: Double) {
+        let kernel = FakeKernelClocks()
+        kernel.setWakeLatency(nanos: 1_000)
+        let clock = AgentClock(kernel: kernel)
+        kernel.slew(ppm: ppm)
+        var worstLate: Int64 = 0
+        for span in [20_000_000 as Int64, 1_000_000, 150_000, 7 * Self.second] {
+            let target = clock.now() + span
+            clock.sleep(until: target)
+            let late = clock.now() - target
+            #expect(late >= 0, "woke \(-late) ns before the deadline")
+            worstLate = max(worstLate, late)
+        }
+        // A plain mapping would be 583 ms late after 7 s at -83,333 ppm.
+        #expect(worstLate <= 10_000 + 1_000, "worst lateness \(worstLate) ns at \(ppm) ppm")
+    }
+
+    @Test func agentArrivalMapsTheKernelStampToTheRawClock() {
+        let kernel = FakeKernelClocks()
+        let clock = AgentClock(kernel: kernel)
+        kernel.advance(byNanos: Self.second)
+        kernel.slew(ppm: 83_333)
+        kernel.advance(byNanos: 2 * Self.second)   // raw and monotonic now differ by 167 ms
+        let arrived = clock.now()
+        let stamp = kernel.realtimeNanos()
+        kernel.advance(byNanos: 20_000)
+        let datagram = ReceivedDatagram(bytes: [], source: .loopbackIPv4(port: 1), kernelRealtimeNanos: stamp,
+                                        monotonicNanos: kernel.monotonicNanos(), truncated: false)
+        // 20 µs of slew at 83,333 ppm between stamp and reading: under 2 µs.
+        #expect(abs(clock.arrival(of: datagram) - arrived) <= 2_000)
+    }
+
+    @Test func agentMeasuresTheSlew() {
+        let kernel = FakeKernelClocks()
+        let clock = AgentClock(kernel: kernel)
+        let first = clock.slewPPM(since: nil)
+        #expect(first.ppm == nil)
+        kernel.slew(ppm: -40_000)
+        kernel.advance(byNanos: Self.second)
+        let second = clock.slewPPM(since: first.reading)
+        #expect(abs((second.ppm ?? 0) + 40_000) < 1)
+    }
+}
