@@ -387,9 +387,9 @@ struct AgentCoreTests {
         #expect(pair.agent.state == .locked)
         #expect(pair.stateChanges.map(\.to) == [.locking, .locked], "\(pair.stateChanges)")
         // The coordinator heard the agent's reports (addressed to it) with
-        // the plan identity it runs: the crossroads file at the epoch anchor.
+        // the plan identity it runs: the crossroads file at the coordinator's anchor.
         let heard = try #require(pair.coordinator.agents[Pair.agentAddress]?.lastReport)
-        #expect(heard.plan == PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)) && heard.pending == .none)
+        #expect(heard.plan == PlanRef(pair.coordinator.schedule.current) && heard.plan.id == crossroadsID && heard.pending == .none)
         #expect(pair.coordinator.inbox.drops.total == 0 && pair.agent.inbox.drops.total == 0)
         #expect(compared > 500)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
