@@ -60,6 +60,7 @@ enum AgentCommand {
         settings.coordinatorService = service ?? (settings.coordinators.isEmpty ? "coordinator" : nil)
         settings.httpPort = try RuntimeOptions.httpPort(args, default: 8080)
         settings.parentPID = try RuntimeOptions.parentPID(args)
+        settings.eventLogPath = try RuntimeOptions.eventLog(args)
         let drift = try args.double("clock-drift-ppm", default: 0, range: -500...500)
         let head = board ?? "agent-\(ordinal)"
         let logger = try RuntimeOptions.logger(args, fields: ["role": "agent", "ordinal": .int(Int64(ordinal))])

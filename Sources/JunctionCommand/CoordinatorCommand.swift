@@ -43,6 +43,7 @@ enum CoordinatorCommand {
         settings.agentsService = service ?? (settings.agents.isEmpty ? "agents" : nil)
         settings.httpPort = try RuntimeOptions.httpPort(args, default: 8081)
         settings.parentPID = try RuntimeOptions.parentPID(args)
+        settings.eventLogPath = try RuntimeOptions.eventLog(args)
         let tickRate = try args.double("tick-rate", environment: "JUNCTION_TICK_RATE", default: 10, range: 1...100)
         let logger = try RuntimeOptions.logger(args, fields: ["role": "coordinator"])
 

@@ -58,7 +58,9 @@ enum LiveSimulateCommand {
 
         let clock = MonotonicClock()
         let start = clock.nowNanos()
-        var message = "logs in \(cluster.directory)"
+        let webView = "http://127.0.0.1:\(cluster.coordinatorHTTPPort)/"
+        var message = "web view: \(webView)   logs in \(cluster.directory)"
+        if !interactive { FileIO.printOut("web view: \(webView)  (or: junction status --coordinator \(webView))\n") }
         var nextLine = start
         while !stop.load(ordering: .relaxed) {
             let now = clock.nowNanos()

@@ -22,6 +22,8 @@ public struct AgentSettings: Sendable {
     /// How often the timing thread re-reads the schedule while sleeping, so a
     /// wake-up moved earlier by the network thread is not missed.
     public var recheckNanos: Int64 = 20_000_000
+    /// Append every event (docs/EVENTS.md) to this file (`--event-log`).
+    public var eventLogPath: String?
 
     public init() {}
 }

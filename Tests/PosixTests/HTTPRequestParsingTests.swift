@@ -7,7 +7,7 @@ private func parse(_ text: String, limit: Int = 8_192) -> HTTPServer.Parse {
 
 @Test func requestLineGivesMethodAndPath() {
     #expect(parse("GET /status HTTP/1.1\r\nHost: a\r\n\r\n") == .complete(.init(method: "GET", path: "/status")))
-    #expect(parse("HEAD /metrics?name[]=x#f HTTP/1.0\r\n\r\n") == .complete(.init(method: "HEAD", path: "/metrics")))
+    #expect(parse("HEAD /metrics?name[]=x#f HTTP/1.0\r\n\r\n") == .complete(.init(method: "HEAD", path: "/metrics", query: "name[]=x")))
     #expect(parse("GET http://pi-3:9100/readyz HTTP/1.1\r\n\r\n") == .complete(.init(method: "GET", path: "/readyz")))
     #expect(parse("GET / HTTP/1.1\n\n") == .complete(.init(method: "GET", path: "/")))
 }

@@ -1,0 +1,169 @@
+import Coordinator
+import JunctionCore
+import Protocol
+
+/// The JSON document the web view draws: the coordinator, the plan, every
+/// agent as its last report describes it, and the recent events.
+///
+/// Why one document: it is encoded once per update and the same bytes go to
+/// every viewer (`CoordinatorWeb` caches them), so the cost per update does
+/// not grow with viewers. Pure: the core is a copied value and `now` a
+/// parameter; `JunctionBench web` measures it at 1,000 agents.
+public enum WebSnapshot {
+    /// A head not heard from for this long is drawn as silent (ten missed reports).
+    public static let silentAfterNanos: Int64 = 1_000_000_000
+    /// How far around a report's instant the plan is searched for the aspect
+    /// it shows before the head is called frozen (reports lag the change).
+    public static let frozenToleranceNanos: Int64 = 1_000_000_000
+
+    public static func encode<Address: Hashable & Sendable & CustomStringConvertible>(
+        core: CoordinatorCore<Address>, now: LocalInstant, events: [JunctionEvent], viewers: Int, maximumViewers: Int
+    ) -> String {
+        var w = JSONWriter(reservingCapacity: 4096 + 320 * core.agents.count + 200 * events.count)
+        let timebase = core.timebase(at: now)
+        w.beginObject()
+        w.integer("version", 1)
+        w.integer("now", timebase.nanos)
+        coordinator(core, into: &w)
+        plan(core, into: &w)
+        w.beginArray("agents")
+        let rows = core.agents.sorted { a, b in
+            a.value.ordinal != b.value.ordinal ? a.value.ordinal < b.value.ordinal : a.key.description < b.key.description
+        }
+        for (address, record) in rows { agent(address, record, core: core, now: now, into: &w) }
+        w.endArray()
+        w.beginArray("events")
+        for event in events { w.raw(nil, event.jsonLine) }
+        w.endArray()
+        w.integer("viewers", Int64(viewers))
+        w.integer("maximumViewers", Int64(maximumViewers))
+        w.endObject()
+        return w.text
+    }
+
+    public static func phaseName<Address>(_ phase: CoordinatorCore<Address>.Phase) -> String {
+        switch phase {
+        case .adopting: "adopting"
+        case .serving: "serving"
+        case .stopped: "stopped"
+        }
+    }
+
+    private static func coordinator<Address>(_ core: CoordinatorCore<Address>, into w: inout JSONWriter) {
+        w.beginObject("coordinator")
+        w.string("id", String(core.configuration.id, radix: 16))
+        w.string("phase", phaseName(core.phase))
+        w.integer("term", Int64(clamping: core.term))
+        w.integer("offsetNanos", core.offsetNanos)
+        w.integer("followers", Int64(core.followers))
+        w.bool("leading", core.leading)
+        w.integer("agentsKnown", Int64(core.agents.count))
+        w.beginArray("flashing")
+        for junction in core.flashingJunctions.keys.sorted() { w.string(nil, junction) }
+        w.endArray()
+        // Other coordinators are known by the agents that follow them.
+        var others: [String: (term: UInt64, agents: Int)] = [:]
+        for record in core.agents.values {
+            guard let report = record.lastReport, report.sourceCoordinatorID != 0,
+                  report.sourceCoordinatorID != core.configuration.id else { continue }
+            let key = String(report.sourceCoordinatorID, radix: 16)
+            let seen = others[key] ?? (report.sourceTerm, 0)
+            others[key] = (max(seen.term, report.sourceTerm), seen.agents + 1)
+        }
+        w.beginArray("others")
+        for (id, seen) in others.sorted(by: { $0.key < $1.key }) {
+            w.beginObject()
+            w.string("id", id)
+            w.integer("term", Int64(clamping: seen.term))
+            w.integer("agents", Int64(seen.agents))
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+    }
+
+    private static func plan<Address>(_ core: CoordinatorCore<Address>, into w: inout JSONWriter) {
+        guard let current = core.schedule.current else { w.raw("plan", "null"); return }
+        let plan = current.plan
+        w.beginObject("plan")
+        w.string("id", String(current.id, radix: 16))
+        w.string("name", plan.name)
+        w.string("sequence", plan.sequence.rawValue)
+        w.integer("cycleNanos", plan.cycleNanos)
+        w.integer("anchorNanos", current.anchor.nanos)
+        w.beginArray("groups")
+        for group in plan.groups { w.string(nil, group) }
+        w.endArray()
+        w.beginArray("junctions")
+        for junction in plan.junctions {
+            w.beginObject()
+            w.string("name", junction.name)
+            w.integer("offsetNanos", junction.offsetNanos)
+            w.endObject()
+        }
+        w.endArray()
+        w.beginArray("timelines")
+        for timeline in plan.timelines {
+            w.beginArray()
+            for segment in timeline.segments {
+                w.beginArray()
+                w.integer(nil, segment.startNanos)
+                w.string(nil, segment.aspect.description)
+                w.endArray()
+            }
+            w.endArray()
+        }
+        w.endArray()
+        if let pending = core.schedule.pending {
+            w.beginObject("pending")
+            w.string("id", String(pending.id, radix: 16))
+            w.string("name", pending.plan.name)
+            w.integer("activationNanos", pending.anchor.nanos)
+            w.endObject()
+        } else {
+            w.raw("pending", "null")
+        }
+        w.endObject()
+    }
+
+    private static func agent<Address: CustomStringConvertible>(
+        _ address: Address, _ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant, into w: inout JSONWriter
+    ) {
+        let report = record.lastReport
+        w.beginObject()
+        w.integer("ordinal", Int64(record.ordinal))
+        w.string("board", record.board)
+        w.string("address", address.description)
+        w.string("instance", String(record.instance, radix: 16))
+        w.string("state", report?.state.description)
+        w.string("aspect", report?.head?.aspect.description)
+        w.string("junction", report?.head?.junction)
+        w.string("group", report?.head?.group)
+        w.integer("offsetNanos", report?.offsetNanos)
+        w.integer("errorBoundNanos", report.map(\.errorBoundNanos).flatMap { $0 == .max || $0 < 0 ? nil : $0 })
+        w.string("plan", report.map { String($0.planID.rawValue, radix: 16) })
+        w.string("source", report.map { String($0.sourceCoordinatorID, radix: 16) })
+        w.integer("term", report.map { Int64(clamping: $0.sourceTerm) })
+        w.integer("ageMillis", (now - record.lastHeard) / 1_000_000)
+        w.string("status", status(record, core: core, now: now))
+        w.endObject()
+    }
+
+    /// How the head is drawn: `silent` (not heard lately), `frozen` (its
+    /// aspect is none the plan gives it near the report's instant), `flashing`,
+    /// `ok`, or `unknown` (no report yet, or no head).
+    public static func status<Address>(_ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant) -> String {
+        guard let report = record.lastReport else { return now - record.lastHeard > silentAfterNanos ? "silent" : "unknown" }
+        if now - record.lastHeard > silentAfterNanos { return "silent" }
+        guard let head = report.head else { return "unknown" }
+        if head.aspect.isFlashing { return "flashing" }
+        guard report.state == .locked || report.state == .holdover, let t = report.timebaseAtSend,
+              let current = core.schedule.current, current.id == report.planID.rawValue,
+              let junction = current.plan.junctionIndex(named: head.junction),
+              let group = current.plan.groupIndex(named: head.group) else { return "ok" }
+        let assignment = current.plan.assignment(junction: junction, group: group)
+        let tolerance = frozenToleranceNanos
+        let plausible = [t - tolerance, t, t + tolerance].contains { current.plan.aspect(of: assignment, at: $0, anchor: current.anchor) == head.aspect }
+        return plausible ? "ok" : "frozen"
+    }
+}
