@@ -69,7 +69,7 @@ public final class AgentRuntime: Sendable {
         let sends = shared.withLock { s in handleLocked(&s, .timer, now: clock.now()) }
         send(sends)
         if let httpPort = settings.httpPort {
-            let server = try HTTPServer.start(port: httpPort) { [weak self] request in self?.serve(request) }
+            let server = try HTTPServer.serve(port: httpPort) { [weak self] request in self?.serve(request) }
             http.withLock { $0 = server }
         }
         let timing = try OSThread { [self] in runTiming() }

@@ -56,7 +56,7 @@ public final class CoordinatorRuntime: Sendable {
     public func start() throws {
         discover()
         if let httpPort = settings.httpPort {
-            let server = try HTTPServer.start(port: httpPort) { [weak self] request in self?.serve(request) }
+            let server = try HTTPServer.serve(port: httpPort) { [weak self] request in self?.serve(request) }
             http.withLock { $0 = server }
         }
         let timer = try OSThread { [self] in runTimer() }

@@ -56,15 +56,16 @@ final class CoordinatorWeb: Sendable {
         let before = source.flatMap { core.agents[$0] }
         let out = core.handle(event, now: now)
         var batch: [JunctionEvent] = []
+        // Notes first: an agent joins before its first report is read.
+        let time = core.timebase(at: now).nanos
+        for note in out.notes {
+            if let e = ReportChanges.event(for: note, time: time, coordinatorID: core.configuration.id) { batch.append(e) }
+        }
         if let source, let record = core.agents[source], let report = record.lastReport {
             let previous = before?.instance == record.instance ? before?.lastReport : nil
             if previous != report {
                 batch += ReportChanges.events(before: previous, after: report, plan: core.schedule.current?.plan)
             }
-        }
-        let time = core.timebase(at: now).nanos
-        for note in out.notes {
-            if let e = ReportChanges.event(for: note, time: time, coordinatorID: core.configuration.id) { batch.append(e) }
         }
         events.record(batch)
         sampleHistory(core, now: now)

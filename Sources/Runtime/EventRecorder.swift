@@ -67,7 +67,11 @@ public final class EventRecorder: Sendable {
             let stopping = state.withLock { $0.stopping }
             flush()
             if stopping { return }
-            clock.sleep(untilNanos: clock.nowNanos() + flushIntervalNanos)
+            // In steps of at most 50 ms, so `stop` never waits long.
+            let next = clock.nowNanos() + flushIntervalNanos
+            while clock.nowNanos() < next && !state.withLock({ $0.stopping }) {
+                clock.sleep(untilNanos: min(next, clock.nowNanos() + 50_000_000))
+            }
         }
     }
 
