@@ -47,6 +47,7 @@ extension CoordinatorRuntime {
         // The core's time never runs back, even when realtime is stepped.
         let (core, now) = shared.withLock { s in (s.core, max(reading, s.lastNow)) }
         return WebSnapshot.encode(core: core, now: now,
-                                  events: web.events.recent(60), viewers: web.viewerCount, maximumViewers: web.maximumViewers)
+                                  events: web.events.recent(60), viewers: web.viewerCount, maximumViewers: web.maximumViewers,
+                                  lastChange: web.lastChanges)
     }
 }

@@ -33,6 +33,8 @@ final class CoordinatorWeb: Sendable {
         var snapshotAtNanos: Int64 = 0
         var viewers: ViewerCap
         var encodes: UInt64 = 0
+        /// When each agent's head last changed, as its reports show.
+        var lastChange: [SocketAddress: LocalInstant] = [:]
     }
 
     /// Records the start of this coordinator process (its own clock is its
@@ -64,7 +66,9 @@ final class CoordinatorWeb: Sendable {
         if let source, let record = core.agents[source], let report = record.lastReport {
             let previous = before?.instance == record.instance ? before?.lastReport : nil
             if previous != report {
-                batch += ReportChanges.events(before: previous, after: report, plan: core.schedule.current?.plan)
+                let changes = ReportChanges.events(before: previous, after: report, plan: core.schedule.current?.plan)
+                if changes.contains(where: \.isAspectChange) { state.withLock { $0.lastChange[source] = now } }
+                batch += changes
             }
         }
         events.record(batch)
@@ -80,15 +84,22 @@ final class CoordinatorWeb: Sendable {
             return true
         }
         guard due else { return }
+        // Only agents on the timebase: an unsynced agent's offset means nothing yet.
         let points = core.agents.values.compactMap { record in
-            record.lastReport.map { r in
+            record.lastReport.flatMap { r in r.state != .locked && r.state != .holdover ? nil :
                 OffsetHistory.Point(ordinal: Int(r.ordinal), offsetNanos: r.offsetNanos,
                                     errorBoundNanos: r.errorBoundNanos == .max || r.errorBoundNanos < 0 ? nil : r.errorBoundNanos)
             }
         }
         let time = core.timebase(at: now).nanos
-        state.withLock { $0.history.add(timeNanos: time, points: points) }
+        state.withLock { s in
+            s.history.add(timeNanos: time, points: points)
+            s.lastChange = s.lastChange.filter { core.agents[$0.key] != nil }
+        }
     }
+
+    /// When each agent last changed aspect, by address.
+    var lastChanges: [SocketAddress: LocalInstant] { state.withLock { $0.lastChange } }
 
     var historyJSON: String { state.withLock { $0.history.json } }
 

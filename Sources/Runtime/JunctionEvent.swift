@@ -54,6 +54,11 @@ public struct JunctionEvent: Sendable, Hashable {
                              note: note.isEmpty ? aspect.description : note)
     }
 
+    /// Whether this event announces a head's new aspect.
+    public var isAspectChange: Bool {
+        [EventCode.beginGreen, .beginAmber, .beginRed, .beginRedAmber, .dark, .flashStatus].contains(code)
+    }
+
     /// One JSON object on one line, no trailing newline; fields in a fixed order.
     public var jsonLine: String {
         var line = "{\"seq\":\(sequence),\"time\":\(timeNanos.map { String($0) } ?? "null")"

@@ -279,7 +279,7 @@ function renderEvents() {
 }
 
 function render() {
-  for (const a of snap.agents) if (a.offsetNanos != null) addPoint(a.ordinal, snap.now, a.offsetNanos, a.errorBoundNanos);
+  for (const a of snap.agents) if (a.state === "locked" || a.state === "holdover") addPoint(a.ordinal, snap.now, a.offsetNanos, a.errorBoundNanos);
   renderSummary(); renderJunctions(); renderCoordinator(); renderAgents(); renderPlot(); renderTiming(); renderEvents();
   document.body.dataset.snapshotNanos = String(snap.now);
 }

@@ -12,12 +12,13 @@ import Protocol
 public enum WebSnapshot {
     /// A head not heard from for this long is drawn as silent (ten missed reports).
     public static let silentAfterNanos: Int64 = 1_000_000_000
-    /// How far around a report's instant the plan is searched for the aspect
-    /// it shows before the head is called frozen (reports lag the change).
-    public static let frozenToleranceNanos: Int64 = 1_000_000_000
+    /// Slack beyond the plan's longest steady aspect before a head that has
+    /// not changed is called frozen.
+    public static let frozenSlackNanos: Int64 = 2_000_000_000
 
     public static func encode<Address: Hashable & Sendable & CustomStringConvertible>(
-        core: CoordinatorCore<Address>, now: LocalInstant, events: [JunctionEvent], viewers: Int, maximumViewers: Int
+        core: CoordinatorCore<Address>, now: LocalInstant, events: [JunctionEvent], viewers: Int, maximumViewers: Int,
+        lastChange: [Address: LocalInstant] = [:]
     ) -> String {
         var w = JSONWriter(reservingCapacity: 4096 + 320 * core.agents.count + 200 * events.count)
         let timebase = core.timebase(at: now)
@@ -30,7 +31,7 @@ public enum WebSnapshot {
         let rows = core.agents.sorted { a, b in
             a.value.ordinal != b.value.ordinal ? a.value.ordinal < b.value.ordinal : a.key.description < b.key.description
         }
-        for (address, record) in rows { agent(address, record, core: core, now: now, into: &w) }
+        for (address, record) in rows { agent(address, record, core: core, now: now, lastChange: lastChange[address], into: &w) }
         w.endArray()
         w.beginArray("events")
         for event in events { w.raw(nil, event.jsonLine) }
@@ -127,7 +128,8 @@ public enum WebSnapshot {
     }
 
     private static func agent<Address: CustomStringConvertible>(
-        _ address: Address, _ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant, into w: inout JSONWriter
+        _ address: Address, _ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant, lastChange: LocalInstant?,
+        into w: inout JSONWriter
     ) {
         let report = record.lastReport
         w.beginObject()
@@ -145,25 +147,42 @@ public enum WebSnapshot {
         w.string("source", report.map { String($0.sourceCoordinatorID, radix: 16) })
         w.integer("term", report.map { Int64(clamping: $0.sourceTerm) })
         w.integer("ageMillis", (now - record.lastHeard) / 1_000_000)
-        w.string("status", status(record, core: core, now: now))
+        w.string("status", status(record, core: core, now: now, lastChange: lastChange))
         w.endObject()
     }
 
-    /// How the head is drawn: `silent` (not heard lately), `frozen` (its
-    /// aspect is none the plan gives it near the report's instant), `flashing`,
-    /// `ok`, or `unknown` (no report yet, or no head).
-    public static func status<Address>(_ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant) -> String {
+    /// How the head is drawn: `silent` (not heard for `silentAfterNanos`),
+    /// `frozen` (following the plan, locked or in holdover, yet its aspect
+    /// has not changed since `lastChange` for longer than the plan ever
+    /// holds one for its group), `flashing`, `ok`, or `unknown` (no report
+    /// yet, or no head). A locked head may rightly differ from the plan for
+    /// a while (it joins the plan only at a safe instant), so frozen is
+    /// judged by time without change, not by disagreement.
+    public static func status<Address>(_ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant,
+                                       lastChange: LocalInstant?) -> String {
         guard let report = record.lastReport else { return now - record.lastHeard > silentAfterNanos ? "silent" : "unknown" }
         if now - record.lastHeard > silentAfterNanos { return "silent" }
         guard let head = report.head else { return "unknown" }
         if head.aspect.isFlashing { return "flashing" }
-        guard report.state == .locked || report.state == .holdover, let t = report.timebaseAtSend,
+        guard report.state == .locked || report.state == .holdover, let lastChange,
               let current = core.schedule.current, current.id == report.planID.rawValue,
-              let junction = current.plan.junctionIndex(named: head.junction),
               let group = current.plan.groupIndex(named: head.group) else { return "ok" }
-        let assignment = current.plan.assignment(junction: junction, group: group)
-        let tolerance = frozenToleranceNanos
-        let plausible = [t - tolerance, t, t + tolerance].contains { current.plan.aspect(of: assignment, at: $0, anchor: current.anchor) == head.aspect }
-        return plausible ? "ok" : "frozen"
+        let longest = longestSteadyNanos(current.plan.timelines[group])
+        return now - lastChange > longest + frozenSlackNanos ? "frozen" : "ok"
+    }
+
+    /// The longest time a group shows one aspect, counting the span that
+    /// wraps from the cycle's end into its start; a whole cycle when it never changes.
+    static func longestSteadyNanos(_ timeline: GroupTimeline) -> Int64 {
+        let segments = timeline.segments
+        guard segments.count > 1 else { return timeline.cycleNanos }
+        var longest: Int64 = 0
+        for (i, segment) in segments.enumerated() {
+            let end = i + 1 < segments.count ? segments[i + 1].startNanos : timeline.cycleNanos
+            var length = end - segment.startNanos
+            if i == segments.count - 1 && segment.aspect == segments[0].aspect { length += segments.count > 1 ? segments[1].startNanos : 0 }
+            longest = max(longest, length)
+        }
+        return longest
     }
 }

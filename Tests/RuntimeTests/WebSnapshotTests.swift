@@ -50,20 +50,26 @@ struct WebSnapshotTests {
     @Test func headsAreOkSilentFrozenOrFlashing() throws {
         var f = try WebFixture()
         f.deliver(f.report(0, group: "north-south", aspect: .green))
-        f.deliver(f.report(1, group: "east-west", aspect: .green))  // east-west is red now and for the next second
+        f.deliver(f.report(1, group: "east-west", aspect: .red))
         f.deliver(f.report(2, group: "walk", aspect: .flashingRed, state: .flash))
         f.deliver(f.report(3, group: "north-south", aspect: .green, state: .holdover))
+        // North-south is red for 35 s at most (19 s to the cycle's end, then 2 s).
+        let changed: [Int: Int64] = [0: 36, 1: 38, 2: 100]
         func status(_ ordinal: Int) -> String {
-            WebSnapshot.status(f.core.agents[WebFixture.address(ordinal)]!, core: f.core, now: f.now)
+            WebSnapshot.status(f.core.agents[WebFixture.address(ordinal)]!, core: f.core, now: f.now,
+                               lastChange: changed[ordinal].map { f.now - $0 * .nanosPerSecond })
         }
-        #expect(status(0) == "ok")
-        #expect(status(1) == "frozen")
+        #expect(status(0) == "ok", "36 s without a change is within 35 s + 2 s of slack")
+        #expect(status(1) == "frozen", "38 s without a change is longer than the plan ever holds an aspect")
         #expect(status(2) == "flashing")
-        #expect(status(3) == "ok")
+        #expect(status(3) == "ok", "no change seen yet")
+        #expect(WebSnapshot.longestSteadyNanos(f.core.schedule.current!.plan.timelines[0]) == 35 * .nanosPerSecond)
+        #expect(WebSnapshot.longestSteadyNanos(f.core.schedule.current!.plan.timelines[2]) == 40 * .nanosPerSecond, "walk: red from 0 to 40 s; its cycle ends amber, so nothing wraps")
         f.now = f.now + 1_100_000_000
-        f.deliver(f.report(1, group: "east-west", aspect: .red))
+        f.deliver(f.report(3, group: "north-south", aspect: .green, state: .holdover))
         #expect(status(0) == "silent", "no report for 1.1 s")
-        #expect(status(1) == "ok")
+        #expect(status(2) == "silent", "silence is shown before flashing")
+        #expect(status(3) == "ok")
     }
 
     @Test func encodesEveryAgentAndTheCoordinatorAsJSON() throws {
