@@ -18,8 +18,21 @@ struct JSONWriter {
 
     mutating func string(_ key: String? = nil, _ value: String?) {
         prefix(key)
-        if let value { text += LoggerEscaping.jsonString(value) } else { text += "null" }
+        if let value { Self.appendQuoted(value, to: &text) } else { text += "null" }
         needsComma = true
+    }
+
+    /// Most names need no escaping: copy them at once and escape only when
+    /// a byte needs it (quote, backslash, control, DEL).
+    static func appendQuoted(_ value: String, to text: inout String) {
+        let plain = value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F }
+        if plain {
+            text += "\""
+            text += value
+            text += "\""
+        } else {
+            text += LoggerEscaping.jsonString(value)
+        }
     }
 
     mutating func integer(_ key: String? = nil, _ value: Int64?) {

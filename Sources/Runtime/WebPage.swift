@@ -15,9 +15,36 @@ public enum WebPage {
     /// The page with `snapshot` (`WebSnapshot`) and `history`
     /// (`OffsetHistory.json`) inlined.
     public static func html(snapshot: String, history: String) -> String {
-        // Inside <script>, "</" could close the element: JSON allows "<\/".
-        let first = "{\"snapshot\":\(snapshot),\"history\":\(history)}".replacing("</", with: "<\\/")
-        return template.replacing("__FIRST__", with: first)
+        var page = ""
+        page.reserveCapacity(before.utf8.count + snapshot.utf8.count + history.utf8.count + after.utf8.count + 64)
+        page += before
+        page += "{\"snapshot\":"
+        appendForScript(snapshot, to: &page)
+        page += ",\"history\":"
+        appendForScript(history, to: &page)
+        page += "}"
+        page += after
+        return page
+    }
+
+    private static let parts = template.split(separator: "__FIRST__", maxSplits: 1, omittingEmptySubsequences: false)
+    private static let before = String(parts[0])
+    private static let after = String(parts[1])
+
+    /// Inside <script>, "</" could close the element: JSON allows "<\/".
+    static func appendForScript(_ json: String, to page: inout String) {
+        let bytes = Array(json.utf8)
+        var start = 0
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "/") {
+                page += String(decoding: bytes[start...i], as: UTF8.self)
+                page += "\\"
+                start = i + 1
+            }
+            i += 1
+        }
+        page += String(decoding: bytes[start...], as: UTF8.self)
     }
 
     static let template = #"""

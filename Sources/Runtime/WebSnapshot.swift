@@ -1,4 +1,5 @@
 import Coordinator
+import Posix
 import JunctionCore
 import Protocol
 
@@ -16,9 +17,11 @@ public enum WebSnapshot {
     /// not changed is called frozen.
     public static let frozenSlackNanos: Int64 = 2_000_000_000
 
-    public static func encode<Address: Hashable & Sendable & CustomStringConvertible>(
-        core: CoordinatorCore<Address>, now: LocalInstant, events: [JunctionEvent], viewers: Int, maximumViewers: Int,
-        lastChange: [Address: LocalInstant] = [:]
+    /// Not generic over the address type: a generic call from another
+    /// module would run unspecialized, several times slower.
+    public static func encode(
+        core: CoordinatorCore<SocketAddress>, now: LocalInstant, events: [JunctionEvent], viewers: Int, maximumViewers: Int,
+        lastChange: [SocketAddress: LocalInstant] = [:]
     ) -> String {
         var w = JSONWriter(reservingCapacity: 4096 + 320 * core.agents.count + 200 * events.count)
         let timebase = core.timebase(at: now)
@@ -28,10 +31,18 @@ public enum WebSnapshot {
         coordinator(core, into: &w)
         plan(core, into: &w)
         w.beginArray("agents")
-        let rows = core.agents.sorted { a, b in
-            a.value.ordinal != b.value.ordinal ? a.value.ordinal < b.value.ordinal : a.key.description < b.key.description
+        // Formatting an address is costly: once per agent, not per comparison.
+        let rows = core.agents.map { (address: $0.key, text: $0.key.description, record: $0.value) }.sorted { a, b in
+            a.record.ordinal != b.record.ordinal ? a.record.ordinal < b.record.ordinal : a.text < b.text
         }
-        for (address, record) in rows { agent(address, record, core: core, now: now, lastChange: lastChange[address], into: &w) }
+        var longest: [String: Int64] = [:]
+        if let plan = core.schedule.current?.plan {
+            for (index, name) in plan.groups.enumerated() { longest[name] = longestSteadyNanos(plan.timelines[index]) }
+        }
+        var hex = HexCache()
+        for row in rows {
+            agent(row.text, row.record, core: core, now: now, lastChange: lastChange[row.address], longest: longest, hex: &hex, into: &w)
+        }
         w.endArray()
         w.beginArray("events")
         for event in events { w.raw(nil, event.jsonLine) }
@@ -50,7 +61,7 @@ public enum WebSnapshot {
         }
     }
 
-    private static func coordinator<Address>(_ core: CoordinatorCore<Address>, into w: inout JSONWriter) {
+    private static func coordinator(_ core: CoordinatorCore<SocketAddress>, into w: inout JSONWriter) {
         w.beginObject("coordinator")
         w.string("id", String(core.configuration.id, radix: 16))
         w.string("phase", phaseName(core.phase))
@@ -83,7 +94,7 @@ public enum WebSnapshot {
         w.endObject()
     }
 
-    private static func plan<Address>(_ core: CoordinatorCore<Address>, into w: inout JSONWriter) {
+    private static func plan(_ core: CoordinatorCore<SocketAddress>, into w: inout JSONWriter) {
         guard let current = core.schedule.current else { w.raw("plan", "null"); return }
         let plan = current.plan
         w.beginObject("plan")
@@ -127,15 +138,26 @@ public enum WebSnapshot {
         w.endObject()
     }
 
-    private static func agent<Address: CustomStringConvertible>(
-        _ address: Address, _ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant, lastChange: LocalInstant?,
-        into w: inout JSONWriter
+    /// Plan and coordinator ids repeat across agents: format each once.
+    struct HexCache {
+        private var cache: [UInt64: String] = [:]
+        mutating func callAsFunction(_ value: UInt64) -> String {
+            if let text = cache[value] { return text }
+            let text = String(value, radix: 16)
+            if cache.count < 64 { cache[value] = text }
+            return text
+        }
+    }
+
+    private static func agent(
+        _ address: String, _ record: AgentRecord, core: CoordinatorCore<SocketAddress>, now: LocalInstant, lastChange: LocalInstant?,
+        longest: [String: Int64], hex: inout HexCache, into w: inout JSONWriter
     ) {
         let report = record.lastReport
         w.beginObject()
         w.integer("ordinal", Int64(record.ordinal))
         w.string("board", record.board)
-        w.string("address", address.description)
+        w.string("address", address)
         w.string("instance", String(record.instance, radix: 16))
         w.string("state", report?.state.description)
         w.string("aspect", report?.head?.aspect.description)
@@ -143,11 +165,11 @@ public enum WebSnapshot {
         w.string("group", report?.head?.group)
         w.integer("offsetNanos", report?.offsetNanos)
         w.integer("errorBoundNanos", report.map(\.errorBoundNanos).flatMap { $0 == .max || $0 < 0 ? nil : $0 })
-        w.string("plan", report.map { String($0.planID.rawValue, radix: 16) })
-        w.string("source", report.map { String($0.sourceCoordinatorID, radix: 16) })
+        w.string("plan", report.map { hex($0.planID.rawValue) })
+        w.string("source", report.map { hex($0.sourceCoordinatorID) })
         w.integer("term", report.map { Int64(clamping: $0.sourceTerm) })
         w.integer("ageMillis", (now - record.lastHeard) / 1_000_000)
-        w.string("status", status(record, core: core, now: now, lastChange: lastChange))
+        w.string("status", status(record, core: core, now: now, lastChange: lastChange, longest: longest))
         w.endObject()
     }
 
@@ -158,17 +180,17 @@ public enum WebSnapshot {
     /// yet, or no head). A locked head may rightly differ from the plan for
     /// a while (it joins the plan only at a safe instant), so frozen is
     /// judged by time without change, not by disagreement.
-    public static func status<Address>(_ record: AgentRecord, core: CoordinatorCore<Address>, now: LocalInstant,
-                                       lastChange: LocalInstant?) -> String {
+    public static func status(_ record: AgentRecord, core: CoordinatorCore<SocketAddress>, now: LocalInstant,
+                                       lastChange: LocalInstant?, longest: [String: Int64]? = nil) -> String {
         guard let report = record.lastReport else { return now - record.lastHeard > silentAfterNanos ? "silent" : "unknown" }
         if now - record.lastHeard > silentAfterNanos { return "silent" }
         guard let head = report.head else { return "unknown" }
         if head.aspect.isFlashing { return "flashing" }
         guard report.state == .locked || report.state == .holdover, let lastChange,
               let current = core.schedule.current, current.id == report.planID.rawValue,
-              let group = current.plan.groupIndex(named: head.group) else { return "ok" }
-        let longest = longestSteadyNanos(current.plan.timelines[group])
-        return now - lastChange > longest + frozenSlackNanos ? "frozen" : "ok"
+              let steady = longest?[head.group] ?? current.plan.groupIndex(named: head.group).map({ longestSteadyNanos(current.plan.timelines[$0]) })
+        else { return "ok" }
+        return now - lastChange > steady + frozenSlackNanos ? "frozen" : "ok"
     }
 
     /// The longest time a group shows one aspect, counting the span that

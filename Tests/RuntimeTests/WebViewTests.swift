@@ -78,6 +78,22 @@ struct WebViewTests {
         #expect(lines.contains { $0.code == 1 } && lines.contains { $0.code == 10 }, "greens and reds seen from reports")
     }
 
+    /// The README's first command shows where the web view is, and it is there.
+    @Test func simulatePrintsTheWebViewURL() throws {
+        let p = try JunctionProcesses(name: "simulate-web")
+        defer { p.cleanUp() }
+        let base = p.basePort + 2000  // simulate uses base-10 ... base+1000+n
+        let simulate = try p.run(["simulate", "--agents", "2", "--duration", "20", "--base-port", "\(base)", "--plan", p.planPath], log: "simulate.log")
+        defer { simulate.stop() }
+        let url = "http://127.0.0.1:\(base + 990)/"
+        #expect(waitUntil(seconds: 10) { p.log("simulate.log").contains("web view: \(url)") }, "printed: \(p.log("simulate.log"))")
+        #expect(waitUntil(seconds: 15) {
+            (httpBody(port: base + 990, path: "/") ?? "").contains("<script id=\"first\"")
+                && (httpBody(port: base + 990, path: "/api/snapshot").flatMap { try? JSONParser.parse(Array($0.utf8)) }?.member("agents")?.elements
+                    .filter { $0.string("state") == "locked" }.count ?? 0) == 2
+        }, "the page's snapshot shows both agents locked")
+    }
+
     // MARK: Steps
 
     private func startCoordinator(_ p: JunctionProcesses, eventLog: String, log: String) throws -> ChildProcess {
