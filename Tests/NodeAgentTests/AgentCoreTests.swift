@@ -27,7 +27,7 @@ private func longPlan(_ text: String = ExamplePlans.crossroads) -> [UInt8] {
 private func sealedChunks(_ bytes: [UInt8], activation: TimebaseInstant, firstSequence: UInt64) throws -> [[UInt8]] {
     let chunks = try PlanChunk.split(planBytes: bytes, id: PlanID(planBytes: bytes), activation: activation)
     return try chunks.enumerated().map { i, chunk in
-        try codec.seal(.plan(chunk), sender: coordinatorID, sequence: firstSequence + UInt64(i))
+        try codec.seal(.plan(chunk), sender: coordinatorID, sequence: firstSequence + UInt64(i), recipient: agentInstance)
     }
 }
 
@@ -107,9 +107,9 @@ private struct Pair {
             }
             if var rogue, rogue.next <= now {
                 rogue.sequence += 1
-                let tick = Tick(coordinatorID: 1, term: 1, sentAt: timebase(at: now) + rogue.offsetNanos, planID: crossroadsID,
-                                cyclePositionNanos: 0)
-                let bytes = try! codec.seal(.tick(tick), sender: 1, sequence: rogue.sequence)
+                let tick = Tick(coordinatorID: 1, term: 1, sentAt: timebase(at: now) + rogue.offsetNanos,
+                                plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0)
+                let bytes = try! codec.seal(.tick(tick), sender: 1, sequence: rogue.sequence, recipient: agentInstance)
                 inFlight.append((now + Self.delayNanos, true, Self.rogueAddress, bytes))
                 rogue.next = now + 100 * ms
                 self.rogue = rogue
@@ -170,6 +170,7 @@ struct AgentCoreTests {
         }
         #expect(hello.instance == agentInstance && hello.ordinal == 0)
         #expect(envelope.senderID == agentInstance)
+        #expect(envelope.recipientID == 0, "sent to every coordinator address: it names none")
         // Another Hello a second later while no coordinator answers, still red.
         #expect(output.wakeAt <= start + 1 * s)
         #expect(agent.handle(.timer, now: start + 500 * ms).sends.isEmpty)
@@ -182,16 +183,21 @@ struct AgentCoreTests {
         let start = LocalInstant(nanos: 5 * s)
         var agent = makeAgent(at: start)
         _ = agent.handle(.timer, now: start)
-        let echo = Echo(agentInstance: agentInstance, reportSentAt: start, reportReceivedAt: TimebaseInstant(nanos: 9 * s))
-        let tick = Tick(coordinatorID: coordinatorID, term: 1, sentAt: TimebaseInstant(nanos: 9 * s), planID: crossroadsID,
-                        cyclePositionNanos: 0, echo: echo)
-        var tampered = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1)
-        tampered[30] ^= 0x01
+        let echo = Echo(reportSentAt: start, reportReceivedAt: TimebaseInstant(nanos: 9 * s))
+        let tick = Tick(coordinatorID: coordinatorID, term: 1, sentAt: TimebaseInstant(nanos: 9 * s),
+                        plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0, echo: echo)
+        var tampered = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1, recipient: agentInstance)
+        tampered[40] ^= 0x01
         let otherKey = try AuthKey(bytes: Array(repeating: 0x44, count: 32))
-        let wrongKey = try DatagramCodec(key: otherKey).seal(.tick(tick), sender: coordinatorID, sequence: 2)
-        let unsealed = try DatagramCodec(key: nil).seal(.tick(tick), sender: coordinatorID, sequence: 3)
+        let wrongKey = try DatagramCodec(key: otherKey).seal(.tick(tick), sender: coordinatorID, sequence: 2, recipient: agentInstance)
+        let unsealed = try DatagramCodec(key: nil).seal(.tick(tick), sender: coordinatorID, sequence: 3, recipient: agentInstance)
+        // Authentic, but for another process: a previous run of this agent, or
+        // another agent; and one naming no agent at all.
+        let previousRun = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 5, recipient: agentInstance + 1)
+        let unaddressed = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 6, recipient: 0)
         let inputs: [([UInt8], DropReason)] = [([1, 2, 3], .tooShort), (Array(repeating: 0, count: 64), .badMagic),
-                                               (tampered, .badTag), (wrongKey, .badTag), (unsealed, .untagged)]
+                                               (tampered, .badTag), (wrongKey, .badTag), (unsealed, .untagged),
+                                               (previousRun, .misaddressed), (unaddressed, .misaddressed)]
         for (k, (bytes, reason)) in inputs.enumerated() {
             let before = agent.inbox.drops[reason]
             let output = agent.handle(.datagram(bytes, from: 100), now: start + Int64(k + 1) * ms)
@@ -204,13 +210,50 @@ struct AgentCoreTests {
         #expect(agent.counters.ticksReceived == 0)
         #expect(agent.sources.current == nil)
         // The untampered tick is taken, and a replay of it is dropped.
-        let good = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 4)
+        let good = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 4, recipient: agentInstance)
         let taken = agent.handle(.datagram(good, from: 100), now: start + 10 * ms)
         #expect(agent.counters.ticksReceived == 1)
         #expect(taken.notes.contains(.sourceChanged(coordinatorID: coordinatorID, term: 1)))
         _ = agent.handle(.datagram(good, from: 100), now: start + 11 * ms)
         #expect(agent.inbox.drops[.replayed] == 1)
         #expect(agent.counters.ticksReceived == 1)
+    }
+
+    /// Recipient binding on the agent's side: reports to the followed
+    /// coordinator name its id (so another coordinator's inbox refuses them),
+    /// reports to every coordinator address name none (0), and each report
+    /// carries the agent's plan identities.
+    @Test func reportsNameTheFollowedCoordinatorAndBroadcastsNameNone() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        _ = agent.handle(.timer, now: start)
+        let tick = Tick(coordinatorID: coordinatorID, term: 1, sentAt: TimebaseInstant(nanos: 9 * s),
+                        plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0)
+        let bytes = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1, recipient: agentInstance)
+        _ = agent.handle(.datagram(bytes, from: 100), now: start + 10 * ms)
+        #expect(agent.sources.current?.id == coordinatorID)
+        var toPeer: [Envelope] = [], toAll: [Envelope] = []
+        var now = start + 10 * ms
+        while now < start + 2 * s {
+            now = now + 5 * ms
+            for send in agent.handle(.timer, now: now).sends {
+                guard case let .success(envelope) = codec.open(send.bytes) else { continue }
+                if send.to == .allCoordinators { toAll.append(envelope) } else { toPeer.append(envelope) }
+            }
+        }
+        #expect(!toPeer.isEmpty && toPeer.allSatisfy { $0.recipientID == coordinatorID })
+        #expect(!toAll.isEmpty && toAll.allSatisfy { $0.recipientID == 0 })
+        for envelope in toPeer + toAll {
+            guard case let .report(report) = envelope.message else {
+                Issue.record("after a tick the agent sends reports, not \(envelope.message)")
+                continue
+            }
+            #expect(report.plan == .none && report.pending == .none, "no plan assembled yet")
+            #expect(report.solicitNonce == 0 && !report.monitorTripped && !report.outOfPlan)
+        }
+        var otherCoordinator = Inbox(codec: codec, localID: coordinatorID + 1)
+        let peerBytes = try codec.seal(toPeer[0].message, sender: agentInstance, sequence: toPeer[0].sequence, recipient: toPeer[0].recipientID)
+        #expect(otherCoordinator.receive(peerBytes, timebaseEstimate: nil) == .failure(.misaddressed))
     }
 
     @Test func aPlanInChunksIsAcceptedAndABadOneIsRefusedKeepingTheOld() throws {
@@ -264,6 +307,11 @@ struct AgentCoreTests {
         #expect(locked < 6 * s, "locked \(Double(locked) / 1e9) s after start (2 s of it the coordinator's adoption)")
         #expect(pair.agent.state == .locked)
         #expect(pair.stateChanges.map(\.to) == [.locking, .locked], "\(pair.stateChanges)")
+        // The coordinator heard the agent's reports (addressed to it) with
+        // the plan identity it runs: the crossroads file at the epoch anchor.
+        let heard = try #require(pair.coordinator.agents[Pair.agentAddress]?.lastReport)
+        #expect(heard.plan == PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)) && heard.pending == .none)
+        #expect(pair.coordinator.inbox.drops.total == 0 && pair.agent.inbox.drops.total == 0)
         #expect(compared > 500)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
         // The agent's timebase is the coordinator's to well under a millisecond.
