@@ -22,7 +22,7 @@ enum WebBench {
         let groups = plan.groups
         let aspects: [Aspect] = [.red, .green, .amber, .redAmber]
         for i in 0..<agents {
-            let report = Report(ordinal: UInt32(i), instance: 1 + UInt64(i), board: "pi-\(i)", planID: PlanID(planBytes: planBytes),
+            let report = Report(ordinal: UInt32(i), instance: 1 + UInt64(i), board: "pi-\(i)", plan: PlanRef(id: PlanID(planBytes: planBytes), anchor: TimebaseInstant(nanos: 0)),
                                 state: .locked, offsetNanos: 1_796_283_066_776_002_000 + Int64(i) * 1_337, errorBoundNanos: 120_000 + Int64(i),
                                 head: HeadReport(junction: "main", group: groups[i % groups.count], aspect: aspects[i % aspects.count]),
                                 sentAt: now, timebaseAtSend: core.timebase(at: now), sourceCoordinatorID: 0xC0, sourceTerm: 1)

@@ -165,7 +165,7 @@ public enum WebSnapshot {
         w.string("group", report?.head?.group)
         w.integer("offsetNanos", report?.offsetNanos)
         w.integer("errorBoundNanos", report.map(\.errorBoundNanos).flatMap { $0 == .max || $0 < 0 ? nil : $0 })
-        w.string("plan", report.map { hex($0.planID.rawValue) })
+        w.string("plan", report.map { hex($0.plan.id.rawValue) })
         w.string("source", report.map { hex($0.sourceCoordinatorID) })
         w.integer("term", report.map { Int64(clamping: $0.sourceTerm) })
         w.integer("ageMillis", (now - record.lastHeard) / 1_000_000)
@@ -187,7 +187,7 @@ public enum WebSnapshot {
         guard let head = report.head else { return "unknown" }
         if head.aspect.isFlashing { return "flashing" }
         guard report.state == .locked || report.state == .holdover, let lastChange,
-              let current = core.schedule.current, current.id == report.planID.rawValue,
+              let current = core.schedule.current, current.id == report.plan.id.rawValue,
               let steady = longest?[head.group] ?? current.plan.groupIndex(named: head.group).map({ longestSteadyNanos(current.plan.timelines[$0]) })
         else { return "ok" }
         return now - lastChange > steady + frozenSlackNanos ? "frozen" : "ok"

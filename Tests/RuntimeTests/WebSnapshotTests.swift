@@ -28,7 +28,7 @@ struct WebFixture {
 
     func report(_ ordinal: Int, group: String, aspect: Aspect, state: SyncState = .locked, following: UInt64 = id, term: UInt64 = 1) -> Report {
         let t = core.timebase(at: now)
-        return Report(ordinal: UInt32(ordinal), instance: 100 + UInt64(ordinal), board: "pi-\(ordinal)", planID: PlanID(planBytes: Self.planBytes),
+        return Report(ordinal: UInt32(ordinal), instance: 100 + UInt64(ordinal), board: "pi-\(ordinal)", plan: PlanRef(id: PlanID(planBytes: Self.planBytes), anchor: TimebaseInstant(nanos: 0)),
                       state: state, offsetNanos: 5_000 + Int64(ordinal), errorBoundNanos: 80_000, head: HeadReport(junction: "main", group: group, aspect: aspect),
                       sentAt: now, timebaseAtSend: t, sourceCoordinatorID: following, sourceTerm: term)
     }
