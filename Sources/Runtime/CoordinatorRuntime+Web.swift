@@ -48,6 +48,6 @@ extension CoordinatorRuntime {
         let (core, now) = shared.withLock { s in (s.core, max(reading, s.lastNow)) }
         return WebSnapshot.encode(core: core, now: now,
                                   events: web.events.recent(60), viewers: web.viewerCount, maximumViewers: web.maximumViewers,
-                                  lastChange: web.lastChanges)
+                                  lastChange: web.lastChanges, coordinatorEvents: web.ownEvents)
     }
 }

@@ -35,6 +35,10 @@ final class CoordinatorWeb: Sendable {
         var encodes: UInt64 = 0
         /// When each agent's head last changed, as its reports show.
         var lastChange: [SocketAddress: LocalInstant] = [:]
+        /// The coordinator's own events (start, serving, goodbye, plans,
+        /// flash commands), kept apart so that a busy junction's light
+        /// changes never push a restart off the page.
+        var own = EventLog(capacity: 20)
     }
 
     /// Records the start of this coordinator process (its own clock is its
@@ -45,8 +49,9 @@ final class CoordinatorWeb: Sendable {
         self.maximumViewers = maximumViewers
         self.snapshotMaxAgeNanos = snapshotMaxAgeNanos
         state = Mutex(State(viewers: ViewerCap(maximum: maximumViewers)))
-        events.record(JunctionEvent(timeNanos: realtimeNanos, code: .coordinatorStarted,
-                                    note: "coordinator \(String(coordinatorID, radix: 16)) started"))
+        let started = events.record([JunctionEvent(timeNanos: realtimeNanos, code: .coordinatorStarted,
+                                                   note: "coordinator \(String(coordinatorID, radix: 16)) started")])
+        state.withLock { s in for event in started { s.own.keep(event) } }
     }
 
     /// Runs one event through the core and records what it changed: the
@@ -71,7 +76,10 @@ final class CoordinatorWeb: Sendable {
                 batch += changes
             }
         }
-        events.record(batch)
+        let stored = events.record(batch)
+        if stored.contains(where: { $0.ordinal == nil }) {
+            state.withLock { s in for event in stored where event.ordinal == nil { s.own.keep(event) } }
+        }
         sampleHistory(core, now: now)
         return out
     }
@@ -100,6 +108,9 @@ final class CoordinatorWeb: Sendable {
 
     /// When each agent last changed aspect, by address.
     var lastChanges: [SocketAddress: LocalInstant] { state.withLock { $0.lastChange } }
+
+    /// The coordinator's own recent events, oldest first (sequence numbers of the main log).
+    var ownEvents: [JunctionEvent] { state.withLock { $0.own.recent(20) } }
 
     var historyJSON: String { state.withLock { $0.history.json } }
 

@@ -30,6 +30,14 @@ public struct EventLog: Sendable {
         var numbered = event
         numbered.sequence = nextSequence
         nextSequence += 1
+        return keep(numbered)
+    }
+
+    /// Keeps an event that already has its number from another log (a
+    /// filtered copy); numbers must still increase.
+    @discardableResult
+    public mutating func keep(_ numbered: JunctionEvent) -> JunctionEvent {
+        nextSequence = max(nextSequence, numbered.sequence + 1)
         if ring.count < capacity {
             ring.append(numbered)
         } else {

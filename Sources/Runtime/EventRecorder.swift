@@ -39,9 +39,11 @@ public final class EventRecorder: Sendable {
         state.withLock { _ = $0.log.append(event) }
     }
 
-    public func record(_ events: [JunctionEvent]) {
-        guard !events.isEmpty else { return }
-        state.withLock { s in for event in events { s.log.append(event) } }
+    /// Appends the events in order and returns them numbered.
+    @discardableResult
+    public func record(_ events: [JunctionEvent]) -> [JunctionEvent] {
+        guard !events.isEmpty else { return [] }
+        return state.withLock { s in events.map { s.log.append($0) } }
     }
 
     /// See `EventLog.events(since:limit:)`.

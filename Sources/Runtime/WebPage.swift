@@ -77,10 +77,10 @@ td.num { text-align:right; }
 .state-locking { background:#233c5c; } .state-unsynced { background:#3a3f46; }
 .status-silent, .status-frozen { color:var(--bad); font-weight:600; }
 .swatch { display:inline-block; width:.8em; height:.8em; border-radius:50%; margin-right:.35em; vertical-align:-1px; background:var(--off); }
-ol#events { list-style:none; padding:0; margin:0; max-height:26em; overflow:auto; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size:12px; }
-ol#events li { padding:.15em 0; border-bottom:1px solid var(--line); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
-ol#events time { color:var(--dim); margin-right:.6em; }
-ol#events code { display:inline-block; min-width:11em; }
+ol#events, ol.events { list-style:none; padding:0; margin:0; max-height:26em; overflow:auto; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size:12px; }
+ol.events li, ol#events li { padding:.15em 0; border-bottom:1px solid var(--line); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
+ol.events time, ol#events time { color:var(--dim); margin-right:.6em; }
+ol.events code, ol#events code { display:inline-block; min-width:11em; }
 .c-green { color:var(--green); } .c-amber { color:var(--amber); } .c-red { color:var(--red); } .c-coord { color:#6cb6ff; } .c-warn { color:var(--bad); }
 svg text { fill:var(--text); font-size:11px; font-family: system-ui, "DejaVu Sans", sans-serif; }
 svg text.dim { fill:var(--dim); }
@@ -210,7 +210,9 @@ function renderCoordinator() {
   row("other coordinators heard", others || "none");
   if (snap.plan && snap.plan.pending) row("pending plan", `${esc(snap.plan.pending.name)} from ${clockOf(snap.plan.pending.activationNanos)}`);
   row("viewers", `${snap.viewers} of at most ${snap.maximumViewers}`);
-  document.getElementById("coordinator").innerHTML = html + "</table>";
+  html += "</table><h2 style=\"margin-top:1em\">This coordinator's own events</h2><ol id=\"coordinator-events\" class=\"events\">" +
+    (snap.coordinatorEvents || []).slice().reverse().map(eventItem).join("") + "</ol>";
+  document.getElementById("coordinator").innerHTML = html;
 }
 
 function renderAgents() {
@@ -296,13 +298,15 @@ function moveCursor() {
   cursor.setAttribute("data-position-nanos", Math.round(pos));
 }
 
+const eventClass = e => e.code === 1 ? "c-green" : e.code === 8 || e.code === 200 ? "c-amber" : e.code === 10 ? "c-red"
+  : e.code >= 212 && e.code <= 218 && e.code !== 215 && e.code !== 216 ? "c-coord" : e.code === 173 || e.code === 215 || e.code === 250 ? "c-warn" : "";
+const eventItem = e =>
+  `<li data-seq="${e.seq}" data-code="${e.code}" data-agent="${e.agent ?? ""}" data-param="${e.param}"><time>${clockOf(e.time)}</time>` +
+  `<code class="${eventClass(e)}">${e.code} ${esc(e.name)}</code> ${e.head !== "-" ? esc(e.head) + " " : ""}${e.agent != null ? "#" + e.agent + " " : ""}` +
+  `<span class="dim">${esc(e.note)}</span></li>`;
+
 function renderEvents() {
-  const cls = e => e.code === 1 ? "c-green" : e.code === 8 || e.code === 200 ? "c-amber" : e.code === 10 ? "c-red"
-    : e.code >= 212 && e.code <= 218 && e.code !== 215 && e.code !== 216 ? "c-coord" : e.code === 173 || e.code === 215 || e.code === 250 ? "c-warn" : "";
-  document.getElementById("events").innerHTML = snap.events.slice().reverse().map(e =>
-    `<li data-seq="${e.seq}" data-code="${e.code}" data-agent="${e.agent ?? ""}" data-param="${e.param}"><time>${clockOf(e.time)}</time>` +
-    `<code class="${cls(e)}">${e.code} ${esc(e.name)}</code> ${e.head !== "-" ? esc(e.head) + " " : ""}${e.agent != null ? "#" + e.agent + " " : ""}` +
-    `<span class="dim">${esc(e.note)}</span></li>`).join("");
+  document.getElementById("events").innerHTML = snap.events.slice().reverse().map(eventItem).join("");
 }
 
 function render() {

@@ -21,7 +21,7 @@ public enum WebSnapshot {
     /// module would run unspecialized, several times slower.
     public static func encode(
         core: CoordinatorCore<SocketAddress>, now: LocalInstant, events: [JunctionEvent], viewers: Int, maximumViewers: Int,
-        lastChange: [SocketAddress: LocalInstant] = [:]
+        lastChange: [SocketAddress: LocalInstant] = [:], coordinatorEvents: [JunctionEvent] = []
     ) -> String {
         var w = JSONWriter(reservingCapacity: 4096 + 320 * core.agents.count + 200 * events.count)
         let timebase = core.timebase(at: now)
@@ -46,6 +46,9 @@ public enum WebSnapshot {
         w.endArray()
         w.beginArray("events")
         for event in events { w.raw(nil, event.jsonLine) }
+        w.endArray()
+        w.beginArray("coordinatorEvents")
+        for event in coordinatorEvents { w.raw(nil, event.jsonLine) }
         w.endArray()
         w.integer("viewers", Int64(viewers))
         w.integer("maximumViewers", Int64(maximumViewers))

@@ -34,6 +34,18 @@ struct EventLogTests {
         #expect(log.events(since: 0, limit: 100).first?.parameter == 6)
     }
 
+    @Test func aFilteredCopyKeepsTheOriginalNumbers() {
+        var copy = EventLog(capacity: 2)
+        for n in [3, 9, 12] {
+            var e = event(n)
+            e.sequence = UInt64(n)
+            copy.keep(e)
+        }
+        #expect(copy.recent(5).map(\.sequence) == [9, 12])
+        #expect(copy.nextSequence == 13)
+        #expect(copy.append(event(0)).sequence == 13, "new numbers continue after the kept ones")
+    }
+
     @Test func aCursorFromAPreviousProcessReadsFromTheStart() {
         var log = EventLog(capacity: 4)
         for n in 1...3 { log.append(event(n)) }

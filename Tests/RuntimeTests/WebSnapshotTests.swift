@@ -150,8 +150,16 @@ struct ReportChangesTests {
         let amber = f.datagram(f.report(0, group: "north-south", aspect: .amber))
         _ = web.run(amber, on: &f.core, now: f.now)
         #expect(web.events.recent(1).map(\.code) == [.beginAmber])
+        for _ in 0..<50 {
+            f.now = f.now + 100_000_000
+            let flip = f.datagram(f.report(0, group: "north-south", aspect: web.events.recent(1)[0].code == .beginRed ? .green : .red))
+            _ = web.run(flip, on: &f.core, now: f.now)
+        }
         _ = web.run(.shutdown, on: &f.core, now: f.now)
         #expect(web.events.recent(1).map(\.code) == [.coordinatorStopped])
+        let own = web.ownEvents
+        #expect(own.map(\.code) == [.coordinatorStarted, .coordinatorStopped], "the coordinator's own events, past 50 light changes")
+        #expect(own.map(\.sequence) == [1, web.events.recent(1)[0].sequence], "with their numbers in the merged log")
     }
 
     @Test func theSnapshotIsEncodedOncePerIntervalForAllViewers() throws {

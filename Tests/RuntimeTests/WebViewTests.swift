@@ -52,6 +52,10 @@ struct WebViewTests {
         #expect(afterRestart.keys.sorted() == shown.keys.sorted(), "the replacement shows the same agents")
 
         let dom = try #require(browser.dumpDOM(url, into: p.directory + "/replacement-events.html", log: p.directory + "/chromium.log"))
+        let ownList = dom.firstRange(of: "id=\"coordinator-events\"").map { dom[$0.lowerBound...] }.map { $0[..<($0.firstRange(of: "</ol>")?.lowerBound ?? $0.endIndex)] } ?? ""
+        let own = elements(in: String(ownList), startingWith: "<li data-seq=")
+        #expect(own.contains { $0["code"] == "218" } && own.contains { $0["code"] == "212" && $0["param"] == "2" },
+                "the coordinator panel lists the replacement's start and term 2")
         let events = elements(in: dom, startingWith: "<li data-seq=")
         #expect(events.contains { $0["code"] == "218" }, "the replacement's start is among its events")
         #expect(events.contains { $0["code"] == "212" && $0["param"] == "2" }, "it serves term 2 (adopted the running timebase)")
@@ -62,8 +66,18 @@ struct WebViewTests {
                 "every head changed a few times")
         for ordinal in Self.ordinals { checkAgentEvents(p, ordinal: ordinal) }
 
+        // A head that goes silent (its agent SIGKILLed) is marked so.
+        agents[3].send(ChildProcess.kill)
+        _ = agents[3].wait(untilMonotonicNanos: .max)
+        #expect(waitUntil(seconds: 5) {
+            guard let dom = browser.dumpDOM(url, into: p.directory + "/silent.html", log: p.directory + "/chromium.log") else { return false }
+            let heads = elements(in: dom, startingWith: "<g class=\"head")
+            return heads.first { $0["ordinal"] == "3" }?["status"] == "silent" && heads.filter { $0["status"] == "ok" }.count == 3
+        }, "agent 3 drawn as silent, the others as ok")
+
         // The screenshot a person looks at: the replacement's page after a
-        // few polls, a minute of history and the restart among the events.
+        // few polls, a minute of history, the restart among the coordinator's
+        // events and one silent head.
         let png = p.packageRoot + "/.build/web-view.png"
         FileIO.remove(png)
         #expect(browser.screenshot(url, to: png, log: p.directory + "/chromium.log"))
