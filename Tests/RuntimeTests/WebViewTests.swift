@@ -69,7 +69,7 @@ struct WebViewTests {
         // A head that goes silent (its agent SIGKILLed) is marked so.
         agents[3].send(ChildProcess.kill)
         _ = agents[3].wait(untilMonotonicNanos: .max)
-        #expect(waitUntil(seconds: 5) {
+        #expect(waitUntil(seconds: 20) {
             guard let dom = browser.dumpDOM(url, into: p.directory + "/silent.html", log: p.directory + "/chromium.log") else { return false }
             let heads = elements(in: dom, startingWith: "<g class=\"head")
             return heads.first { $0["ordinal"] == "3" }?["status"] == "silent" && heads.filter { $0["status"] == "ok" }.count == 3
