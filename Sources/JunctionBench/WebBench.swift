@@ -48,6 +48,35 @@ enum WebBench {
         let pageStart = clock.nowNanos()
         let page = WebPage.html(snapshot: snapshot, history: "{\"samples\":[]}")
         let pageNanos = Double(clock.nowNanos() - pageStart)
+        // The per-report cost of keeping the merged log: the same reports
+        // (each head changing aspect every time) through the core alone and
+        // through the web view's hook.
+        let reportRounds = 20
+        var sealed: [(CoordinatorEvent<SocketAddress>, Int)] = []
+        for round in 0..<reportRounds {
+            for i in 0..<agents {
+                let report = Report(ordinal: UInt32(i), instance: 1 + UInt64(i), board: "pi-\(i)",
+                                    plan: PlanRef(id: PlanID(planBytes: planBytes), anchor: TimebaseInstant(nanos: 0)),
+                                    state: .locked, offsetNanos: 1_796_283_066_776_002_000, errorBoundNanos: 120_000,
+                                    head: HeadReport(junction: "main", group: groups[i % groups.count], aspect: aspects[(i + round) % aspects.count]),
+                                    sentAt: now, timebaseAtSend: core.timebase(at: now), sourceCoordinatorID: 0xC0, sourceTerm: 1)
+                let bytes = try! codec.seal(.report(report), sender: report.instance, sequence: UInt64(2 + round))
+                sealed.append((.datagram(bytes, from: SocketAddress(host: .ipv4(0x0A00_0000 | UInt32(i)), port: 7070)), round))
+            }
+        }
+        var plain = core
+        let plainStart = clock.nowNanos()
+        for (event, _) in sealed { _ = plain.handle(event, now: now) }
+        let plainNanos = Double(clock.nowNanos() - plainStart) / Double(sealed.count)
+        var hooked = core
+        let web = try! CoordinatorWeb(eventLogPath: nil, coordinatorID: 0xC0, startedAt: 0)
+        let hookedStart = clock.nowNanos()
+        for (event, _) in sealed { _ = web.run(event, on: &hooked, now: now) }
+        let hookedNanos = Double(clock.nowNanos() - hookedStart) / Double(sealed.count)
+        web.events.stop()
+        table.add("web", "report through the core alone", plainNanos / 1e3, "us")
+        table.add("web", "report through the core + event log hook (aspect changed)", hookedNanos / 1e3, "us")
+
         table.add("web", "snapshot of \(agents) agents: encode", encodeNanos / 1e6, "ms/update", goal: "< 50 ms", met: encodeNanos < 50e6)
         table.add("web", "snapshot of \(agents) agents: size", Double(bytes) / 1024, "KiB")
         table.add("web", "page with that snapshot inlined: build", pageNanos / 1e6, "ms")

@@ -16,8 +16,8 @@ import Synchronization
 /// and, thanks to the cache, one encoding per `snapshotMaxAgeNanos` however
 /// many viewers there are; `ViewerCap` bounds the viewers. A second of
 /// latency is fine for people watching lights that change every few seconds.
-final class CoordinatorWeb: Sendable {
-    let events: EventRecorder
+public final class CoordinatorWeb: Sendable {
+    public let events: EventRecorder
     let maximumViewers: Int
     /// A snapshot younger than this is served again instead of re-encoded.
     let snapshotMaxAgeNanos: Int64
@@ -43,7 +43,7 @@ final class CoordinatorWeb: Sendable {
 
     /// Records the start of this coordinator process (its own clock is its
     /// timebase until it adopts the agents').
-    init(eventLogPath: String?, coordinatorID: UInt64, startedAt realtimeNanos: Int64,
+    public init(eventLogPath: String?, coordinatorID: UInt64, startedAt realtimeNanos: Int64,
          maximumViewers: Int = 16, snapshotMaxAgeNanos: Int64 = 500_000_000) throws(Errno) {
         events = try EventRecorder(capacity: 16_384, path: eventLogPath)
         self.maximumViewers = maximumViewers
@@ -57,7 +57,7 @@ final class CoordinatorWeb: Sendable {
     /// Runs one event through the core and records what it changed: the
     /// sender's report compared with its previous one, and the core's notes.
     /// Called under the runtime's lock in place of `core.handle`.
-    func run(_ event: CoordinatorEvent<SocketAddress>, on core: inout CoordinatorCore<SocketAddress>, now: LocalInstant) -> CoordinatorOutput<SocketAddress> {
+    public func run(_ event: CoordinatorEvent<SocketAddress>, on core: inout CoordinatorCore<SocketAddress>, now: LocalInstant) -> CoordinatorOutput<SocketAddress> {
         var source: SocketAddress?
         if case let .datagram(_, from) = event { source = from }
         let before = source.flatMap { core.agents[$0] }
