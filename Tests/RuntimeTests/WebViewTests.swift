@@ -192,6 +192,11 @@ struct WebViewTests {
         let parsed = try JSONParser.parse(try FileIO.read(jsonPath))
         #expect(parsed.string("role") == "coordinator")
         #expect(parsed.member("agents")?.elements.count == Self.ordinals.count)
+        // --watch refreshes until stopped.
+        let watch = try ChildProcess.spawn(JunctionProcesses.binary(), arguments: ["status", "--coordinator", url, "--watch", "--interval", "0.2"],
+                                           outputPath: p.directory + "/status-watch.txt")
+        #expect(waitUntil(seconds: 10) { p.log("status-watch.txt").ranges(of: "\ncoordinator ").count >= 2 }, "several tables")
+        watch.stop()
         // Nothing listening: a failure that says so, exit 1; a bad URL: usage, exit 2.
         let down = try ChildProcess.spawn(JunctionProcesses.binary(), arguments: ["status", "--coordinator", "http://127.0.0.1:\(p.basePort + 17)"],
                                           outputPath: p.directory + "/status-down.txt")
