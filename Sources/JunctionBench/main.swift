@@ -8,4 +8,5 @@ if wanted("clock") { ClockBench.run(into: &table) }
 if wanted("timer") { TimerBench.run(into: &table) }
 if wanted("simulation") { SimulationBench.run(into: &table) }
 if wanted("loopback") { LoopbackBench.run(into: &table) }
+if wanted("web") { WebBench.run(into: &table) }
 print(table.render())

@@ -64,6 +64,7 @@ enum AgentCommand {
         settings.coordinatorService = service ?? (settings.coordinators.isEmpty ? "coordinator" : nil)
         settings.httpPort = try RuntimeOptions.httpPort(args, default: 8080)
         settings.parentPID = try RuntimeOptions.parentPID(args)
+        settings.eventLogPath = try RuntimeOptions.eventLog(args)
         let drift = try args.double("clock-drift-ppm", default: 0, range: -500...500)
         if args.value("testing-trap-after-seconds") != nil {
             let seconds = try args.double("testing-trap-after-seconds", default: 0, range: 0...86_400)

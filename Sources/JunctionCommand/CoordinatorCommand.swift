@@ -46,6 +46,7 @@ enum CoordinatorCommand {
         settings.agentsService = service ?? (settings.agents.isEmpty ? "agents" : nil)
         settings.httpPort = try RuntimeOptions.httpPort(args, default: 8081)
         settings.parentPID = try RuntimeOptions.parentPID(args)
+        settings.eventLogPath = try RuntimeOptions.eventLog(args)
         let tickRate = try args.double("tick-rate", environment: "JUNCTION_TICK_RATE", default: 10, range: 1...100)
         let wallOffset = try args.double("wall-clock-offset-seconds", environment: "JUNCTION_WALL_CLOCK_OFFSET_SECONDS",
                                          default: 0, range: -1e9...1e9)

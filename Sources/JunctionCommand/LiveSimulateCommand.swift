@@ -17,7 +17,9 @@ enum LiveSimulateCommand {
       +  add an agent                       -  remove the newest agent
       q  quit (also Ctrl-C)
 
-    Without a terminal it prints one status line per second.
+    Without a terminal it prints one status line per second. Either way the
+    coordinator's web view is at http://127.0.0.1:<base-port + 990>/ (the
+    URL is printed), and 'junction status --coordinator' reads the same.
 
       --agents N        agents to start (1..32, default 4)
       --plan FILE       the plan (default plans/crossroads.json)
@@ -58,7 +60,9 @@ enum LiveSimulateCommand {
 
         let clock = MonotonicClock()
         let start = clock.nowNanos()
-        var message = "logs in \(cluster.directory)"
+        let webView = "http://127.0.0.1:\(cluster.coordinatorHTTPPort)/"
+        var message = "web view: \(webView)   logs in \(cluster.directory)"
+        if !interactive { FileIO.printOut("web view: \(webView)  (or: junction status --coordinator \(webView))\n") }
         var nextLine = start
         while !stop.load(ordering: .relaxed) {
             let now = clock.nowNanos()

@@ -15,9 +15,10 @@ enum RuntimeOptions {
       --log-format F         logfmt or json (JUNCTION_LOG_FORMAT)
       --log-level L          debug, info, warn or error (JUNCTION_LOG_LEVEL)
       --parent-pid PID       stop when this process is no longer the parent (used by 'junction simulate')
+      --event-log FILE       also append every event to FILE, one JSON line each (docs/EVENTS.md) (JUNCTION_EVENT_LOG)
     """
 
-    static let sharedValues: Set<String> = ["key-file", "http-port", "log-format", "log-level", "parent-pid"]
+    static let sharedValues: Set<String> = ["key-file", "http-port", "log-format", "log-level", "parent-pid", "event-log"]
     static let sharedFlags: Set<String> = ["insecure"]
 
     static func logger(_ args: Arguments, fields: KeyValuePairs<String, Logger.Value>) throws(UsageError) -> Logger {

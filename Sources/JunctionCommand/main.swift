@@ -9,7 +9,8 @@ commands:
   simulate    run a coordinator and agents on this machine and watch them live
               (--virtual: the whole cluster in virtual time from a seed)
   agent       run one board's agent: follow the timebase, drive the light
-  coordinator send ticks and the plan to every agent
+  coordinator send ticks and the plan to every agent; its HTTP port serves the web view
+  status      print the cluster as a coordinator sees it (--watch, --json)
   gpio        test a head's wiring
   plan        check, show and print example signal plans
   help        this text
@@ -31,6 +32,7 @@ func runMain() -> Int32 {
         case "simulate": return try LiveSimulateCommand.run(rest)
         case "agent": return try AgentCommand.run(rest)
         case "coordinator": return try CoordinatorCommand.run(rest)
+        case "status": return try StatusCommand.run(rest)
         case "gpio": return try GPIOCommand.run(rest)
         case "help", "--help", "-h":
             FileIO.printOut(usage + "\n")

@@ -25,7 +25,7 @@ extension HTTPServer {
         let listener: Int32
         let wake: Int32
         let limits: Limits
-        let routes: @Sendable (String) -> Response?
+        let routes: @Sendable (Request) -> Response?
         let clock = MonotonicClock()
 
         func run() {
@@ -134,7 +134,7 @@ extension HTTPServer {
                     return Response.text("method not allowed\n", status: 405)
                         .serialized(headOnly: false, extraHeaders: [("Allow", "GET, HEAD")])
                 }
-                let response = routes(head.path) ?? Response.text("not found\n", status: 404)
+                let response = routes(Request(method: head.method, path: head.path, query: head.query)) ?? Response.text("not found\n", status: 404)
                 return response.serialized(headOnly: head.method == "HEAD")
             }
         }

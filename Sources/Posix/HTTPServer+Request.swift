@@ -4,6 +4,8 @@ extension HTTPServer {
         var method: String
         /// The path without query or fragment; always starts with `/`.
         var path: String
+        /// What followed `?` (without the fragment); empty without one.
+        var query: String = ""
     }
 
     /// The outcome of looking at the bytes received so far.
@@ -29,9 +31,9 @@ extension HTTPServer {
         guard parts.count == 3,
               let method = token(parts[0]),
               let version = token(parts[2]), version == "HTTP/1.1" || version == "HTTP/1.0",
-              let path = path(parts[1])
+              let (path, query) = target(parts[1])
         else { return .malformed }
-        return .complete(RequestHead(method: method, path: path))
+        return .complete(RequestHead(method: method, path: path, query: query))
     }
 
     /// The index just past the blank line ending the head (CRLF CRLF, or
@@ -54,16 +56,18 @@ extension HTTPServer {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The path of an origin-form (`/metrics?x`) or absolute-form
+    /// The path and query of an origin-form (`/metrics?x`) or absolute-form
     /// (`http://host/metrics`) target.
-    private static func path(_ bytes: ArraySlice<UInt8>) -> String? {
+    private static func target(_ bytes: ArraySlice<UInt8>) -> (path: String, query: String)? {
         guard var target = token(bytes) else { return nil }
         if let scheme = target.firstRange(of: "://") {
-            let afterHost = target[scheme.upperBound...].firstIndex(of: "/") ?? target.endIndex
+            let afterHost = target[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? target.endIndex
             target = afterHost == target.endIndex ? "/" : String(target[afterHost...])
+            if target.hasPrefix("?") { target = "/" + target }
         }
         guard target.hasPrefix("/") else { return nil }
-        if let cut = target.firstIndex(where: { $0 == "?" || $0 == "#" }) { target = String(target[..<cut]) }
-        return target
+        if let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
+        guard let mark = target.firstIndex(of: "?") else { return (target, "") }
+        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
     }
 }

@@ -29,6 +29,16 @@ public final class HTTPServer: Sendable {
         host: String = "0.0.0.0", port: UInt16, limits: Limits = Limits(),
         routes: @escaping @Sendable (_ path: String) -> Response?
     ) throws(HTTPServerError) -> HTTPServer {
+        try serve(host: host, port: port, limits: limits, requests: { routes($0.path) })
+    }
+
+    /// Like `start(host:port:limits:routes:)`, for routes that read the
+    /// query (e.g. `/events?since=`): `requests` gets path and query.
+    /// (Another name than `start`, so `{ _ in nil }` stays unambiguous.)
+    public static func serve(
+        host: String = "0.0.0.0", port: UInt16, limits: Limits = Limits(),
+        requests routes: @escaping @Sendable (Request) -> Response?
+    ) throws(HTTPServerError) -> HTTPServer {
         let listener = try HTTPServerSocket.listen(host: host, port: port)
         let bound: UInt16
         let wake: (read: Int32, write: Int32)

@@ -23,6 +23,7 @@ public final class AgentRuntime: Sendable {
     let clock: AgentClock
     let logger: Logger
     let shared: Mutex<Shared>
+    let events: EventRecorder
     private let threads = Mutex<[OSThread]>([])
     private let http = Mutex<HTTPServer?>(nil)
     /// Called once when the runtime wants the process to stop (parent gone).
@@ -60,6 +61,7 @@ public final class AgentRuntime: Sendable {
         self.watchdog = watchdog
         self.onStopRequest = onStopRequest
         socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
+        events = try EventRecorder(capacity: Self.eventCapacity, path: settings.eventLogPath)
         let now = clock.now()
         testingTrapAt = settings.testingTrapAfterNanos.map { now + $0 }
         // A crashed predecessor's lamp may still be lit: start from it.
@@ -86,7 +88,7 @@ public final class AgentRuntime: Sendable {
         let sends = shared.withLock { s in handleLocked(&s, .timer, now: clock.now()) }
         send(sends)
         if let httpPort = settings.httpPort {
-            let server = try HTTPServer.start(port: httpPort) { [weak self] path in self?.route(path) }
+            let server = try HTTPServer.serve(port: httpPort) { [weak self] request in self?.serve(request) }
             http.withLock { $0 = server }
         }
         let timing = try OSThread { [self] in runTiming() }
@@ -122,6 +124,7 @@ public final class AgentRuntime: Sendable {
         for thread in running { thread.join() }
         http.withLock { server in server?.stop(); server = nil }
         watchdog?.closeCleanly()
+        events.stop()
     }
 
 
@@ -136,6 +139,7 @@ public final class AgentRuntime: Sendable {
         s.lastNow = now
         let out = s.core.handle(event, now: now)
         s.wakeAt = out.wakeAt
+        recordEvents(out, shown: s.shown, core: s.core, now: now)
         if out.aspect != s.shown {
             if s.shown != nil { s.stats.transitions += 1 }
             s.shown = out.aspect

@@ -26,6 +26,8 @@ public struct AgentSettings: Sendable {
     /// the timing thread crashes the process with a Swift trap the moment
     /// the head shows green, so a test can watch the crash guard work.
     public var testingTrapAfterNanos: Int64?
+    /// Append every event (docs/EVENTS.md) to this file (`--event-log`).
+    public var eventLogPath: String?
 
     public init() {}
 }

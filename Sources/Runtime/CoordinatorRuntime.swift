@@ -20,6 +20,7 @@ public final class CoordinatorRuntime: Sendable {
     let clock: CoordinatorClock
     let logger: Logger
     let shared: Mutex<Shared>
+    let web: CoordinatorWeb
     private let threads = Mutex<[OSThread]>([])
     private let http = Mutex<HTTPServer?>(nil)
     private let onStopRequest: @Sendable () -> Void
@@ -44,6 +45,8 @@ public final class CoordinatorRuntime: Sendable {
         self.onStopRequest = onStopRequest
         socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
         let now = clock.now()
+        // The page's start time: the core's clock reads the wall clock once at start.
+        web = try CoordinatorWeb(eventLogPath: settings.eventLogPath, coordinatorID: configuration.id, startedAt: now.nanos)
         let core = CoordinatorCore<SocketAddress>(configuration: configuration, plan: plan, planBytes: planBytes, now: now)
         shared = Mutex(Shared(core: core, wakeAt: now, lastNow: now, planFile: FileIO.modification(settings.planPath)))
     }
@@ -55,7 +58,7 @@ public final class CoordinatorRuntime: Sendable {
     public func start() throws {
         discover()
         if let httpPort = settings.httpPort {
-            let server = try HTTPServer.start(port: httpPort) { [weak self] path in self?.route(path) }
+            let server = try HTTPServer.serve(port: httpPort) { [weak self] request in self?.serve(request) }
             http.withLock { $0 = server }
         }
         let timer = try OSThread { [self] in runTimer() }
@@ -77,6 +80,7 @@ public final class CoordinatorRuntime: Sendable {
         let running = threads.withLock { t in defer { t = [] }; return t }
         for thread in running { thread.join() }
         http.withLock { server in server?.stop(); server = nil }
+        web.events.stop()
     }
 
     /// SIGHUP: re-reads the plan file now.
@@ -91,7 +95,7 @@ public final class CoordinatorRuntime: Sendable {
         // the core's time never runs back.
         let now = max(reading, s.lastNow)
         s.lastNow = now
-        let out = s.core.handle(event, now: now)
+        let out = web.run(event, on: &s.core, now: now)
         s.wakeAt = out.wakeAt
         for note in out.notes { log(note) }
         return out.sends.map { ($0.bytes, $0.to) }

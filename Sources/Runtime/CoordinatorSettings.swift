@@ -16,6 +16,8 @@ public struct CoordinatorSettings: Sendable {
     public var httpPort: UInt16? = 8081
     /// Stop when the parent process is no longer this one.
     public var parentPID: Int32?
+    /// Append the junction's merged events (docs/EVENTS.md) to this file (`--event-log`).
+    public var eventLogPath: String?
 
     public init(planPath: String) { self.planPath = planPath }
 }

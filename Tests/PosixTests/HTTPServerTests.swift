@@ -152,3 +152,12 @@ private func startServer(limits: HTTPServer.Limits = .init()) throws -> HTTPServ
         try HTTPServer.start(host: "localhost", port: 0) { _ in nil }
     }
 }
+
+@Test func serveHandsRoutesThePathAndTheQuery() throws {
+    let server = try HTTPServer.serve(host: "127.0.0.1", port: 0) { request in
+        request.path == "/echo" ? .text("\(request.method) \(request.parameter("since") ?? "-")\n") : nil
+    }
+    defer { server.stop() }
+    #expect(exchange(server.port, "GET /echo?since=41 HTTP/1.1\r\n\r\n").hasSuffix("\r\n\r\nGET 41\n"))
+    #expect(exchange(server.port, "GET /echo HTTP/1.1\r\n\r\n").hasSuffix("\r\n\r\nGET -\n"))
+}

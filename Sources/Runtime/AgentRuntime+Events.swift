@@ -1,0 +1,50 @@
+import JunctionCore
+import NodeAgent
+import Posix
+import Protocol
+
+extension AgentRuntime {
+    /// The agent's events kept in memory (`/events`).
+    static var eventCapacity: Int { 4096 }
+
+    /// Records what one run of the core did: the aspect it now shows, if that
+    /// changed, and its notes. Called by `handleLocked` under the lock, before
+    /// the light is driven, so the instant is the one the light changes at.
+    func recordEvents(_ out: AgentOutput<SocketAddress>, shown: Aspect?, core: AgentCore<SocketAddress>, now: LocalInstant) {
+        let time = core.clock.timebase(at: now)?.nanos
+        let ordinal = core.configuration.ordinal
+        var batch: [JunctionEvent] = []
+        if out.aspect != shown {
+            let head = core.currentHead
+            batch.append(.aspect(out.aspect, timeNanos: time, head: head?.description ?? "-", group: head?.group, ordinal: ordinal))
+        }
+        for note in out.notes {
+            switch note {
+            case let .stateChanged(from, to, reason):
+                batch.append(JunctionEvent(timeNanos: time, head: core.currentHead?.description ?? "-", code: .stateChange,
+                                           parameter: Int64(to.rawValue), ordinal: ordinal, note: "\(from) -> \(to): \(reason)"))
+            case let .sourceChanged(id, term):
+                batch.append(JunctionEvent(timeNanos: time, code: .sourceChange, parameter: Int64(clamping: term), ordinal: ordinal,
+                                           note: "following coordinator \(String(id, radix: 16)) term \(term)"))
+            case let .planAccepted(id, name, activation):
+                batch.append(JunctionEvent(timeNanos: activation.nanos, code: .planChange, parameter: Int64(id & 0xFFFF_FFFF), ordinal: ordinal,
+                                           note: "plan \(String(id, radix: 16)) \"\(name)\""))
+            case let .planRefused(id, reason):
+                batch.append(JunctionEvent(timeNanos: time, code: .planRefused, ordinal: ordinal, note: "plan \(String(id, radix: 16)): \(reason)"))
+            case let .planMismatch(reason):
+                batch.append(JunctionEvent(timeNanos: time, code: .planMismatch, ordinal: ordinal, note: reason))
+            case let .monitorTripped(trip):
+                batch.append(JunctionEvent(timeNanos: time, head: core.currentHead?.description ?? "-", code: .monitorTripped,
+                                           ordinal: ordinal, note: "\(trip)"))
+            case let .clockStepped(by):
+                batch.append(JunctionEvent(timeNanos: time, code: .clockStepped, parameter: by, ordinal: ordinal, note: "clock stepped by \(by) ns"))
+            }
+        }
+        events.record(batch)
+    }
+
+    /// Every route: `/events` here, the probes and status in `route(_:)`.
+    func serve(_ request: HTTPServer.Request) -> HTTPServer.Response? {
+        request.path == "/events" ? EventsEndpoint.respond(request, recorder: events) : route(request.path)
+    }
+}
