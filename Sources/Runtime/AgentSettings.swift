@@ -22,6 +22,9 @@ public struct AgentSettings: Sendable {
     /// How often the timing thread re-reads the schedule while sleeping, so a
     /// wake-up moved earlier by the network thread is not missed.
     public var recheckNanos: Int64 = 20_000_000
+    /// `--realtime`: SCHED_FIFO, timer slack and CPU pin for the timing
+    /// thread (memory is locked by the command, process-wide); nil = off.
+    public var realtime: RealtimeScheduling?
 
     public init() {}
 }
