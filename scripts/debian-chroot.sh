@@ -73,8 +73,8 @@ chroot_copy_sources() {
         | tar --null -T - -cf -) | tar -C "$dir/src/junction" -xf -
 }
 
-# chroot_run DIR COMMAND: runs COMMAND (a bash -c string) in DIR/src/junction
-# inside the tree, with the kernel file systems mounted for its duration.
+# chroot_run DIR COMMAND: runs COMMAND (a bash -c string, stopping at the
+# first failing line) in DIR/src/junction inside the tree, with the kernel file systems mounted for its duration.
 chroot_run() {
     local dir="$1" command="$2" status=0
     chroot_unmount_all "$dir"
@@ -85,7 +85,7 @@ chroot_run() {
     mount -t tmpfs tmpfs "$dir/tmp"
     cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
     chroot "$dir" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb \
-        /bin/bash -c "cd /src/junction && $command" || status=$?
+        /bin/bash -c "set -eo pipefail; cd /src/junction && $command" || status=$?
     chroot_unmount_all "$dir"
     trap - EXIT
     return "$status"
