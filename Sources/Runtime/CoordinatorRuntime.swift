@@ -57,9 +57,9 @@ public final class CoordinatorRuntime: Sendable {
             let server = try HTTPServer.start(port: httpPort) { [weak self] path in self?.route(path) }
             http.withLock { $0 = server }
         }
-        let timer = try OSThread { [self] in runTimer() }
-        let network = try OSThread { [self] in runNetwork() }
-        let housekeeping = try OSThread { [self] in runHousekeeping() }
+        let timer = try OSThread(name: "junction-timer") { [self] in runTimer() }
+        let network = try OSThread(name: "junction-net") { [self] in runNetwork() }
+        let housekeeping = try OSThread(name: "junction-house") { [self] in runHousekeeping() }
         threads.withLock { $0 = [timer, network, housekeeping] }
     }
 
