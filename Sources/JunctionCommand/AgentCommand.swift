@@ -22,6 +22,9 @@ enum AgentCommand {
                              given alone, no Service is looked up
       --board NAME           this board (default JUNCTION_BOARD, else NODE_NAME)
       --ordinal N            StatefulSet ordinal (default from HOSTNAME like agents-2, else 0)
+      --ordinal-heads        with --output gpio, let the ordinal pick a head when the plan names
+                             no head for this board (demos only: the light a pod drives then
+                             depends on where it was scheduled) (JUNCTION_ORDINAL_HEADS)
       --output KIND          gpio, record, terminal or none (default terminal) (JUNCTION_OUTPUT)
       --chip CHIP            GPIO chip: auto, gpiochipN, /dev/gpiochipN or a label (JUNCTION_CHIP)
       --pins A,B,C           GPIO lines (default 2,3,4) (JUNCTION_PINS)
@@ -31,6 +34,10 @@ enum AgentCommand {
       --shutdown-aspect A    off or red: shown on SIGTERM/SIGINT (default red) (JUNCTION_SHUTDOWN_ASPECT)
       --watchdog PATH        pet the hardware watchdog (e.g. /dev/watchdog) from the timing thread:
                              a dead or wedged agent resets its board (see README) (JUNCTION_WATCHDOG)
+      --realtime             the timing thread on SCHED_FIFO, memory locked, timer slack 1 ns; needs
+                             CAP_SYS_NICE and CAP_IPC_LOCK (JUNCTION_REALTIME)
+      --realtime-priority N  its SCHED_FIFO priority, 1-99 (default 50) (JUNCTION_REALTIME_PRIORITY)
+      --realtime-cpu N       also pin it to CPU N (JUNCTION_REALTIME_CPU)
       --clock-drift-ppm X    TESTING AID: skew this agent's view of its own clock by X ppm
       --testing-trap-after-seconds S  TESTING AID: after S s, crash (a Swift trap) when the head next shows green
     \(RuntimeOptions.sharedHelp)
@@ -43,8 +50,9 @@ enum AgentCommand {
                 "port", "listen", "coordinator-service", "coordinator-port", "coordinator", "board", "ordinal",
                 "output", "chip", "pins", "wiring", "record", "shutdown-aspect", "clock-drift-ppm",
                 "watchdog", "testing-trap-after-seconds",
+                "realtime-priority", "realtime-cpu",
             ]),
-            flagOptions: RuntimeOptions.sharedFlags.union(["active-low"]))
+            flagOptions: RuntimeOptions.sharedFlags.union(["active-low", "ordinal-heads", "realtime"]))
         if args.wantsHelp { FileIO.printOut(help + "\n"); return 0 }
         guard args.positional.isEmpty else { throw UsageError(message: "junction agent: unexpected argument '\(args.positional[0])'") }
 
@@ -65,6 +73,7 @@ enum AgentCommand {
         settings.httpPort = try RuntimeOptions.httpPort(args, default: 8080)
         settings.parentPID = try RuntimeOptions.parentPID(args)
         settings.eventLogPath = try RuntimeOptions.eventLog(args)
+        settings.realtime = try realtimeSettings(args)
         let drift = try args.double("clock-drift-ppm", default: 0, range: -500...500)
         if args.value("testing-trap-after-seconds") != nil {
             let seconds = try args.double("testing-trap-after-seconds", default: 0, range: 0...86_400)
@@ -77,6 +86,18 @@ enum AgentCommand {
         // a fatal signal puts every head into its shutdown aspect first.
         FatalSignals.ignoreBrokenPipe()
         do { try CrashSafeLamps.install() } catch { throw CommandFailure(message: "junction agent: \(error.description)") }
+        if let realtime = settings.realtime {
+            // Locked before the threads start (their stacks are locked as they
+            // are made); the per-thread settings are tried on a probe thread so
+            // a missing right stops the agent here, with its name.
+            do throws(RealtimeError) {
+                try realtime.lockProcessMemory()
+                try realtime.probe()
+            } catch {
+                logger.flush()
+                throw CommandFailure(message: error.description)
+            }
+        }
         // Before any thread starts, so every thread inherits the blocked signals.
         let latch = StopLatch()
         let signals = SignalWatcher([.terminate, .interrupt]) { signal in latch.request("\(signal)") }
@@ -93,6 +114,8 @@ enum AgentCommand {
         let output = try makeOutput(args, head: head, shutdown: shutdown)
         var configuration = AgentConfiguration(ordinal: ordinal, board: board, instance: UInt64.random(in: 1...UInt64.max), key: key)
         configuration.startupAspect = .red
+        let outputKind = args.string("output", environment: "JUNCTION_OUTPUT", default: "terminal")
+        configuration.ordinalHeads = outputKind != "gpio" || args.flag("ordinal-heads", environment: "JUNCTION_ORDINAL_HEADS")
         let runtime: AgentRuntime
         do {
             runtime = try AgentRuntime(configuration: configuration, settings: settings, output: output,
@@ -100,6 +123,11 @@ enum AgentCommand {
         } catch {
             output.close()
             throw CommandFailure(message: RuntimeOptions.socketMessage(error, port: settings.port))
+        }
+        if !configuration.ordinalHeads {
+            logger.info("lamps follow only the plan's head for this board; they flash while the plan names none",
+                        ["board": "\(board ?? "")"])
+            if board == nil { logger.warn("no board name (NODE_NAME or --board): with --output gpio and no --ordinal-heads the light can only flash") }
         }
         if key == nil { logger.warn("running --insecure: datagrams are not authenticated; anyone on the network can change the lights") }
         do { try runtime.start() } catch {
@@ -113,7 +141,25 @@ enum AgentCommand {
         let why = latch.wait()
         runtime.stop()
         logger.info("agent stopped", ["reason": "\(why)"])
+        logger.flush()
         return 0
+    }
+
+    /// `--realtime` and its options; nil when off. Priority and CPU without
+    /// `--realtime` are a usage error (they would silently do nothing).
+    static func realtimeSettings(_ args: Arguments) throws(UsageError) -> RealtimeScheduling? {
+        let on = args.flag("realtime", environment: "JUNCTION_REALTIME")
+        let priority = try args.integer("realtime-priority", environment: "JUNCTION_REALTIME_PRIORITY", default: 50,
+                                        range: Int(RealtimeScheduling.priorityRange.lowerBound)...Int(RealtimeScheduling.priorityRange.upperBound))
+        let cpuText = args.value("realtime-cpu", environment: "JUNCTION_REALTIME_CPU")
+        let cpu: Int? = cpuText == nil ? nil : try args.integer("realtime-cpu", environment: "JUNCTION_REALTIME_CPU", default: 0, range: 0...1023)
+        guard on else {
+            if args.value("realtime-priority") != nil || args.value("realtime-cpu") != nil {
+                throw UsageError(message: "junction agent: --realtime-priority and --realtime-cpu need --realtime")
+            }
+            return nil
+        }
+        return RealtimeScheduling(priority: Int32(priority), cpu: cpu)
     }
 
     /// `agents-2` → 2: the StatefulSet pod name carries the ordinal.

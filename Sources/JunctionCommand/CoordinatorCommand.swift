@@ -93,6 +93,7 @@ enum CoordinatorCommand {
         let why = latch.wait()
         runtime.shutdown()
         logger.info("coordinator stopped", ["reason": "\(why)"])
+        logger.flush()  // lines are written by the logger's thread; let it finish
         return 0
     }
 }

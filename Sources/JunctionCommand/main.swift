@@ -1,6 +1,7 @@
 // The `junction` command line: one binary for every role, so a single small
 // static image serves the coordinator Deployment and the agent StatefulSet.
 import Posix
+import Runtime
 
 let usage = """
 usage: junction <command> [options]
@@ -14,6 +15,7 @@ commands:
   gpio        test a head's wiring
   plan        check, show and print example signal plans
   help        this text
+  version     the release, Swift version and CPU this binary was built for
 
 Run 'junction <command> --help' for a command's options.
 """
@@ -34,6 +36,9 @@ func runMain() -> Int32 {
         case "coordinator": return try CoordinatorCommand.run(rest)
         case "status": return try StatusCommand.run(rest)
         case "gpio": return try GPIOCommand.run(rest)
+        case "version", "--version":
+            FileIO.printOut(BuildInfo.line + "\n")
+            return 0
         case "help", "--help", "-h":
             FileIO.printOut(usage + "\n")
             return 0

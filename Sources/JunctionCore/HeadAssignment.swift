@@ -89,7 +89,10 @@ extension SignalPlan {
     /// The first start of a cycle of `junction` at or after `t` (the all-red
     /// instant where a plan change may take over).
     public func cycleStart(junction: Int, atOrAfter t: TimebaseInstant, anchor: TimebaseInstant) -> TimebaseInstant {
-        let position = floorMod(t - anchor - offsetNanos(junction: junction), cycleNanos)
+        // An explicit Int64 local: Swift 6.0's type checker resolves the
+        // chained `-` between instants and nanoseconds differently otherwise.
+        let sinceAnchorNanos: Int64 = t - anchor
+        let position = floorMod(sinceAnchorNanos - offsetNanos(junction: junction), cycleNanos)
         return position == 0 ? t : t + (cycleNanos - position)
     }
 }

@@ -8,6 +8,11 @@ public struct AgentConfiguration: Sendable {
     public var ordinal: Int
     /// The Kubernetes node the light is wired to; the first head key.
     public var board: String?
+    /// Whether the ordinal may pick a head when the plan names no head for
+    /// `board`. False for real lamps (`--output gpio` without
+    /// `--ordinal-heads`): a light then shows only the head wired to it, and
+    /// flashes while the plan does not name its board.
+    public var ordinalHeads = true
     /// A random number per process, so a restarted agent is told apart.
     public var instance: UInt64
     /// Shared-key authentication; nil only in explicit insecure mode.

@@ -234,7 +234,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let anchored = AnchoredPlan(plan: plan, id: id, anchor: assembled.activation, bytes: assembled.bytes)
             if schedule.accept(anchored) {
                 planFollower.accepted(identity, schedule: &schedule)
-                headCache[id] = plan.head(board: configuration.board, ordinal: configuration.ordinal)
+                headCache[id] = plan.head(board: configuration.board, ordinal: configuration.ordinal, ordinalHeads: configuration.ordinalHeads)
                 let known = Set([schedule.current?.id, schedule.pending?.id].compactMap { $0 })
                 headCache = headCache.filter { known.contains($0.key) }
                 output.notes.append(.planAccepted(id: id, name: plan.name, activation: assembled.activation))
@@ -305,17 +305,18 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private func headResolver() -> PlanSchedule.HeadResolver {
         let board = configuration.board
         let ordinal = configuration.ordinal
+        let ordinalHeads = configuration.ordinalHeads
         let cache = headCache
         return { plan in
             if let cached = cache[plan.id] { return cached }
-            return plan.plan.head(board: board, ordinal: ordinal)
+            return plan.plan.head(board: board, ordinal: ordinal, ordinalHeads: ordinalHeads)
         }
     }
 
     /// The head this agent shows under the plan in force.
     public var currentHead: HeadAssignment? {
         guard let current = schedule.current else { return nil }
-        return headCache[current.id] ?? current.plan.head(board: configuration.board, ordinal: configuration.ordinal)
+        return headCache[current.id] ?? current.plan.head(board: configuration.board, ordinal: configuration.ordinal, ordinalHeads: configuration.ordinalHeads)
     }
 
     private mutating func promotePlans(now: LocalInstant) {

@@ -23,10 +23,11 @@ public final class HTTPServer: Sendable {
 
     /// Binds `host:port` and starts serving on a new thread.
     /// - Parameters:
-    ///   - host: IPv4 address to bind; `0.0.0.0` for all interfaces.
+    ///   - host: address to bind; `::` (the default) is every interface,
+    ///     IPv6 and IPv4 (mapped); an IPv4 literal binds IPv4 only.
     ///   - port: 0 picks a free port; read it back from `port`.
     public static func start(
-        host: String = "0.0.0.0", port: UInt16, limits: Limits = Limits(),
+        host: String = "::", port: UInt16, limits: Limits = Limits(),
         routes: @escaping @Sendable (_ path: String) -> Response?
     ) throws(HTTPServerError) -> HTTPServer {
         try serve(host: host, port: port, limits: limits, requests: { routes($0.path) })
@@ -51,7 +52,7 @@ public final class HTTPServer: Sendable {
         }
         let loop = Loop(listener: listener, wake: wake.read, limits: limits, routes: routes)
         let thread: OSThread
-        do { thread = try OSThread { loop.run() } } catch {
+        do { thread = try OSThread(name: "junction-http") { loop.run() } } catch {
             HTTPServerSocket.close(listener)
             HTTPServerSocket.close(wake.read)
             HTTPServerSocket.close(wake.write)

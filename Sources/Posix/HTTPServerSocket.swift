@@ -5,18 +5,46 @@ import Glibc
 /// The socket and poll calls of the HTTP server, each a thin typed shim.
 /// Descriptors are non-blocking and close-on-exec throughout.
 enum HTTPServerSocket {
-    /// A listening IPv4 TCP socket on `host:port` (port 0 = any free port).
+    /// The address every interface answers on: IPv6 `::` with IPv4 mapped
+    /// (IPV6_V6ONLY off), so one socket serves both families; probes and
+    /// scrapers on an IPv6-only or dual-stack cluster reach it either way.
+    static let anyHost = "::"
+
+    /// A listening TCP socket on `host:port` (port 0 = any free port). An
+    /// IPv6 literal (`::` by default) listens dual-stack; an IPv4 literal
+    /// listens on IPv4 only. `::` falls back to `0.0.0.0` on a kernel without
+    /// IPv6 (socket(AF_INET6) fails with EAFNOSUPPORT).
     static func listen(host: String, port: UInt16, backlog: Int32 = 64) throws(HTTPServerError) -> Int32 {
+        if host.contains(":") {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else { throw .badHost(host) }
+            let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            if fd < 0 && errno == EAFNOSUPPORT && host == anyHost {
+                return try listen(host: "0.0.0.0", port: port, backlog: backlog)
+            }
+            guard fd >= 0 else { throw .failed(Errno.current("socket")) }
+            var off: Int32 = 0
+            _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &off, socklen_t(MemoryLayout<Int32>.size))
+            return try bindAndListen(fd, &address, host: host, port: port, backlog: backlog)
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw .badHost(host) }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .failed(Errno.current("socket")) }
+        return try bindAndListen(fd, &address, host: host, port: port, backlog: backlog)
+    }
+
+    private static func bindAndListen<Address>(
+        _ fd: Int32, _ address: inout Address, host: String, port: UInt16, backlog: Int32
+    ) throws(HTTPServerError) -> Int32 {
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
         }
         if bound != 0 {
             let error = Errno.current("bind \(host):\(port)")
@@ -35,15 +63,16 @@ enum HTTPServerSocket {
         return fd
     }
 
-    /// The port a socket is bound to (the ephemeral one after binding port 0).
+    /// The port a socket is bound to (the ephemeral one after binding port
+    /// 0). The port sits at the same offset in sockaddr_in and sockaddr_in6.
     static func boundPort(_ fd: Int32) throws(HTTPServerError) -> UInt16 {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var address = sockaddr_in6()
+        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
         let rc = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard rc == 0 else { throw .failed(Errno.current("getsockname")) }
-        return UInt16(bigEndian: address.sin_port)
+        return UInt16(bigEndian: address.sin6_port)
     }
 
     /// A pipe used to wake the poll loop; both ends non-blocking.

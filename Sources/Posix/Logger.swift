@@ -7,32 +7,25 @@ import Synchronization
 /// default), in logfmt or JSON.
 ///
 /// Why this shape: Kubernetes collects a pod's stdout line by line, so a line
-/// must never be split or interleaved. Each line is formatted first and then
-/// written with a single write(2) under a lock shared by the logger and all its
-/// children (`with(_:)`), so lines from the timing, network and HTTP threads
-/// stay whole. Fields keep the order they are given in.
+/// must never be split or interleaved; and the thread that changes the
+/// lights logs too, so logging must never make it wait for the log
+/// collector. Each line is formatted by the caller and handed to one writer
+/// thread per logger family (`with(_:)` children share it, `LogWriter`),
+/// which writes whole lines in order. `flush()` waits for the queue, before
+/// the process exits. Fields keep the order they are given in.
 public final class Logger: Sendable {
-    /// The descriptor and lock shared by a logger and its children.
+    /// The writer shared by a logger and its children; the last one gone
+    /// lets the writer thread finish the queue and exit.
     private final class Sink: Sendable {
-        let fd: Int32
-        let lock = Mutex(())
-        init(fd: Int32) { self.fd = fd }
-
-        func write(_ line: String) {
-            var bytes = Array(line.utf8)
-            lock.withLock { _ in
-                bytes.withUnsafeMutableBytes { raw in
-                    var offset = 0
-                    while offset < raw.count {
-                        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                        if n < 0 && errno == EINTR { continue }
-                        // A log line that cannot be written has nowhere to be reported.
-                        if n <= 0 { return }
-                        offset += n
-                    }
-                }
+        let writer: LogWriter
+        init(fd: Int32, format: Format) {
+            writer = LogWriter(fd: fd) { count in
+                Logger.formatLine(format, level: .warn, message: "log lines dropped: the output could not keep up",
+                                  fields: [("count", .int(Int64(count)))], realtimeNanos: Logger.realtimeNanos())
             }
         }
+        deinit { writer.close() }
+        func write(_ line: String) { writer.push(line) }
     }
 
     public let format: Format
@@ -47,7 +40,7 @@ public final class Logger: Sendable {
     ///   - minimumLevel: events below it are dropped.
     ///   - fields: put on every line, e.g. `["node": "pi-3"]`.
     public init(fd: Int32 = 1, format: Format = .logfmt, minimumLevel: Level = .info, fields: KeyValuePairs<String, Value> = [:]) {
-        self.sink = Sink(fd: fd)
+        self.sink = Sink(fd: fd, format: format)
         self.format = format
         self.minimumLevel = minimumLevel
         self.baseFields = fields.map { ($0.key, $0.value) }
@@ -71,11 +64,22 @@ public final class Logger: Sendable {
     /// Writes one event if `level` is at least the minimum level.
     public func log(_ level: Level, _ message: String, _ fields: KeyValuePairs<String, Value> = [:]) {
         guard isEnabled(level) else { return }
+        let all = baseFields + fields.map { ($0.key, $0.value) }
+        sink.write(Self.formatLine(format, level: level, message: message, fields: all, realtimeNanos: Self.realtimeNanos()))
+    }
+
+    /// Waits until every line logged so far (by this logger's family) was
+    /// written, for at most `timeoutNanos`; false if the output is stuck.
+    /// Call before the process exits.
+    @discardableResult
+    public func flush(timeoutNanos: Int64 = 2_000_000_000) -> Bool {
+        sink.writer.flush(timeoutNanos: timeoutNanos)
+    }
+
+    static func realtimeNanos() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        let nanos = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-        let all = baseFields + fields.map { ($0.key, $0.value) }
-        sink.write(Self.formatLine(format, level: level, message: message, fields: all, realtimeNanos: nanos))
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     public func debug(_ message: String, _ fields: KeyValuePairs<String, Value> = [:]) { log(.debug, message, fields) }

@@ -97,7 +97,7 @@ extension AgentRuntime {
     }
 
     func metrics(_ s: AgentSnapshot) -> String {
-        var m = PrometheusText()
+        var m = PrometheusText.withBuildInfo(role: "agent")
         for state in SyncState.allCases {
             m.gauge("junction_agent_state", help: "1 for the agent's current synchronisation state.",
                     value: state == s.state ? 1 : 0, labels: ["state": state.description])

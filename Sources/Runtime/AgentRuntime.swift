@@ -214,6 +214,7 @@ public final class AgentRuntime: Sendable {
     /// The timing thread: sleep until the next wake-up or flash toggle (at
     /// most `recheckNanos` at a time), then run the timer and drive the light.
     private func runTiming() {
+        RealtimeScheduling.prepareTimingThread(settings.realtime, logger: logger)
         while true {
             let (deadline, stopping) = shared.withLock { s in (min(s.wakeAt, s.flashAt ?? s.wakeAt), s.stopping) }
             if stopping { return }

@@ -28,6 +28,9 @@ public struct AgentSettings: Sendable {
     public var testingTrapAfterNanos: Int64?
     /// Append every event (docs/EVENTS.md) to this file (`--event-log`).
     public var eventLogPath: String?
+    /// `--realtime`: SCHED_FIFO, timer slack and CPU pin for the timing
+    /// thread (memory is locked by the command, process-wide); nil = off.
+    public var realtime: RealtimeScheduling?
 
     public init() {}
 }

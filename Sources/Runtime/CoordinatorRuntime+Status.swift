@@ -71,7 +71,7 @@ extension CoordinatorRuntime {
 
     private func metrics(_ snap: Snapshot) -> String {
         let core = snap.core
-        var m = PrometheusText()
+        var m = PrometheusText.withBuildInfo(role: "coordinator")
         for name in ["adopting", "serving", "stopped"] {
             m.gauge("junction_coordinator_phase", help: "1 for the coordinator's current phase.",
                     value: phaseName(core.phase) == name ? 1 : 0, labels: ["phase": name])

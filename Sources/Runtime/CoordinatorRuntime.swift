@@ -61,9 +61,9 @@ public final class CoordinatorRuntime: Sendable {
             let server = try HTTPServer.serve(port: httpPort) { [weak self] request in self?.serve(request) }
             http.withLock { $0 = server }
         }
-        let timer = try OSThread { [self] in runTimer() }
-        let network = try OSThread { [self] in runNetwork() }
-        let housekeeping = try OSThread { [self] in runHousekeeping() }
+        let timer = try OSThread(name: "junction-timer") { [self] in runTimer() }
+        let network = try OSThread(name: "junction-net") { [self] in runNetwork() }
+        let housekeeping = try OSThread(name: "junction-house") { [self] in runHousekeeping() }
         threads.withLock { $0 = [timer, network, housekeeping] }
     }
 

@@ -387,7 +387,8 @@ struct CoordinatorCoreTests {
         let earliest = coordinator.timebase(at: now) + coordinator.configuration.planLeadNanos
         #expect(activation >= earliest)
         #expect(activation - earliest < current.plan.cycleNanos, "the first such cycle start")
-        #expect(floorMod(activation - current.anchor - current.plan.offsetNanos(junction: 0), current.plan.cycleNanos) == 0)
+        let sinceAnchorNanos: Int64 = activation - current.anchor  // a typed local: Swift 6.0 mis-resolves the chained `-`
+        #expect(floorMod(sinceAnchorNanos - current.plan.offsetNanos(junction: 0), current.plan.cycleNanos) == 0)
         #expect(coordinator.schedule.pending?.id == id)
         #expect(coordinator.schedule.pending?.anchor == activation)
         // It is announced to every agent at once, and the ticks name it as pending.

@@ -37,7 +37,7 @@ private func line(_ n: Int) -> String { "GPIO\(n)" }
 
 @Test func noChipsAtAllIsItsOwnError() {
     let device = FakeGPIODevice([])
-    let error = #expect(throws: LightOutputError.self) {
+    let error = caughtError(LightOutputError.self) {
         try GPIOLightOutput(device: device, chip: .raspberryPiHeader, wiring: .threeLamps(), head: "n", shutdown: .off)
     }
     #expect(error == .noChips(directory: "/dev"))
@@ -89,7 +89,7 @@ private func line(_ n: Int) -> String { "GPIO\(n)" }
 @Test func busyLineNamesLineChipAndHolder() {
     let device = FakeGPIODevice.pi4()
     device.state.withLock { $0.chips["/dev/gpiochip0"]?.held[3] = "gpio-leds" }
-    let error = #expect(throws: LightOutputError.self) {
+    let error = caughtError(LightOutputError.self) {
         try GPIOLightOutput(device: device, chip: .raspberryPiHeader, wiring: .threeLamps(), head: "n", shutdown: .off)
     }
     #expect(error == .lineBusy(line: "GPIO3 (offset 3)", chip: "gpiochip0 [pinctrl-bcm2711] (/dev/gpiochip0)", consumer: "gpio-leds"))

@@ -87,7 +87,7 @@ private func consumer(of request: gpio_v2_line_request) -> String { GPIOCStrings
     let device = FakeGPIODevice.pi4()
     let output = try GPIOLightOutput(device: device, chip: .raspberryPiHeader, wiring: .threeLamps(), head: "n", shutdown: .off)
     device.state.withLock { $0.setError = 5 }
-    let error = #expect(throws: LightOutputError.self) { try output.show(.red, at: t0) }
+    let error = caughtError(LightOutputError.self) { try output.show(.red, at: t0) }
     guard case .setFailed(let chip, let errno)? = error else {
         Issue.record("expected setFailed, got \(String(describing: error))")
         return

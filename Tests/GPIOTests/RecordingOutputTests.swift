@@ -66,7 +66,7 @@ private final class Ticker: Sendable {
 }
 
 @Test func unwritableRecordingPathNamesTheFile() {
-    let error = #expect(throws: LightOutputError.self) {
+    let error = caughtError(LightOutputError.self) {
         try RecordingOutput(path: "/nonexistent-dir/rec.jsonl", head: "n")
     }
     #expect(error?.description.contains("/nonexistent-dir/rec.jsonl") == true)

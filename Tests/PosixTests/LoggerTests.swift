@@ -62,6 +62,7 @@ private func withTemporaryFile(_ body: (Int32) throws -> Void) rethrows -> [Stri
         let logger = Logger(fd: fd, format: .logfmt, minimumLevel: .info, fields: ["node": "a"])
         logger.debug("hidden")
         logger.with(["head": "north"]).warn("shown", ["k": 1])
+        #expect(logger.flush())
     }
     #expect(lines.count == 2 && lines[1].isEmpty)
     #expect(lines[0].hasSuffix(" level=warn msg=shown node=a head=north k=1"))
@@ -76,6 +77,7 @@ private func withTemporaryFile(_ body: (Int32) throws -> Void) rethrows -> [Stri
             let child = logger.with(["thread": .int(Int64(t))])
             for i in 0..<perThread { child.info("event", ["i": .int(Int64(i)), "pad": .string(payload)]) }
         }
+        #expect(logger.flush())
     }.filter { !$0.isEmpty }
     #expect(lines.count == threads * perThread)
     #expect(lines.allSatisfy { $0.hasPrefix("{\"ts\":") && $0.hasSuffix("\"pad\":\"\(payload)\"}") })

@@ -19,7 +19,8 @@ import Testing
         let monotonicAfter = MonotonicClock().nowNanos()
         let realtimeAfter = MonotonicClock().realtimeNanos()
         #expect(datagram.bytes == payload)
-        #expect(datagram.source == (try sender.localAddress()))
+        let senderAddress = try sender.localAddress()  // outside #expect: Swift 6.0 rejects `try` in its autoclosure
+        #expect(datagram.source == senderAddress)
         #expect(!datagram.truncated)
         // The kernel timestamp is CLOCK_REALTIME and falls between our two readings
         // (1 ms slack for the wall clock's coarser reads).
@@ -40,7 +41,8 @@ import Testing
         try v4.send([4], to: .loopbackIPv4(port: port))
         let fromV4 = try #require(try receiver.receive(timeoutNanos: Self.generousTimeoutNanos))
         #expect(fromV4.bytes == [4])
-        #expect(fromV4.source == (try v4.localAddress()), "the IPv4-mapped source comes back as IPv4")
+        let v4Address = try v4.localAddress()  // outside #expect: Swift 6.0 rejects `try` in its autoclosure
+        #expect(fromV4.source == v4Address, "the IPv4-mapped source comes back as IPv4")
         // Reply from the dual-stack socket to the IPv4 peer.
         try receiver.send([5], to: fromV4.source)
         let reply = try v4.receive(timeoutNanos: Self.generousTimeoutNanos)

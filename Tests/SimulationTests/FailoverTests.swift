@@ -72,7 +72,8 @@ struct FailoverTests {
         #expect(report.violationCount == 0, "\(explain(report))")
         #expect(report.plansRefused == 1)
         let newPlan = try SignalPlan.load(Array(changed.utf8), source: "changed")
-        #expect(newPlan.cycleNanos != (try SignalPlan.load(crossroads, source: "old")).cycleNanos)
+        let oldPlan = try SignalPlan.load(crossroads, source: "old")  // outside #expect: Swift 6.0 rejects `try` in its autoclosure
+        #expect(newPlan.cycleNanos != oldPlan.cycleNanos)
         let switches = report.planSwitches.values.filter { $0.count == 8 }
         #expect(switches.count == 2, "the first plan and the changed plan, each on all 8 agents")
         for perAgent in switches { #expect(Set(perAgent.values).count == 1, "one activation instant for all: \(perAgent)") }
