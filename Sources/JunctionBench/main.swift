@@ -1,5 +1,12 @@
-// Runs every area's benchmarks and prints one table. Pass area names to run a subset.
-let requested = Set(CommandLine.arguments.dropFirst().map { $0.lowercased() })
+// Runs every area's benchmarks and prints one table. Pass area names to run a
+// subset. `JunctionBench sleeper ...` is the bare sleeping process that
+// `scripts/bench lockstep` starts beside the agents (see Sleeper.swift).
+import Posix
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "sleeper" { exitProcess(Sleeper.run(Array(arguments.dropFirst()))) }
+
+let requested = Set(arguments.map { $0.lowercased() })
 func wanted(_ area: String) -> Bool { requested.isEmpty || requested.contains(area) }
 
 var table = BenchTable()
