@@ -7,7 +7,8 @@
 // - anything that decodes re-encodes to exactly the same bytes (canonical
 //   encoding), both in insecure mode and with the corpus key;
 // - a decoded plan chunk can be fed to a PlanAssembler;
-// - the Inbox agrees with the codec and counts every refusal once.
+// - the Inbox agrees with the codec and counts every refusal once, and
+//   refuses exactly what is addressed elsewhere (misaddressed) or stale.
 
 import JunctionCore
 
@@ -27,9 +28,13 @@ public func decoderFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> I
     return 0
 }
 
+/// The inbox's own id in the fuzz check: the golden vectors' agent instance,
+/// so seeds addressed to it are accepted and others are misaddressed.
+private let fuzzLocalID: UInt64 = 0xA6E7_0000_0000_0007
+
 private func check(_ input: [UInt8], with codec: DatagramCodec) {
     let opened = codec.open(input)
-    var inbox = Inbox(codec: codec)
+    var inbox = Inbox(codec: codec, localID: fuzzLocalID)
     let received = inbox.receive(input, timebaseEstimate: TimebaseInstant(nanos: 0))
     switch opened {
     case let .failure(reason):
@@ -39,7 +44,8 @@ private func check(_ input: [UInt8], with codec: DatagramCodec) {
     case let .success(envelope):
         let resealed: [UInt8]
         do {
-            resealed = try codec.seal(envelope.message, sender: envelope.senderID, sequence: envelope.sequence)
+            resealed = try codec.seal(
+                envelope.message, sender: envelope.senderID, sequence: envelope.sequence, recipient: envelope.recipientID)
         } catch {
             fatalError("decoded message does not seal again: \(error) for \(envelope)")
         }
@@ -50,9 +56,13 @@ private func check(_ input: [UInt8], with codec: DatagramCodec) {
             var assembler = PlanAssembler()
             _ = assembler.accept(chunk)
         }
+        let stale = envelope.message.timebaseSentAt.map { $0.nanos.magnitude > UInt64(inbox.maximumSkewNanos) } ?? false
+        let addressed = envelope.recipientID == 0
+            ? envelope.message.wireType.mayBeUnaddressed : envelope.recipientID == fuzzLocalID
         switch received {
-        case .success(let again) where again == envelope: break
-        case .failure(.stale) where envelope.message.timebaseSentAt != nil: break
+        case .success(let again) where again == envelope && !stale && addressed: break
+        case .failure(.stale) where stale: break
+        case .failure(.misaddressed) where !stale && !addressed: break
         default: fatalError("inbox disagrees with codec: \(received) vs \(envelope)")
         }
     }

@@ -62,7 +62,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public init(configuration: CoordinatorConfiguration, plan: SignalPlan, planBytes: [UInt8], now: LocalInstant) {
         self.configuration = configuration
         phase = .adopting(until: now + configuration.adoptionWindowNanos)
-        inbox = Inbox(codec: DatagramCodec(key: configuration.key))
+        inbox = Inbox(codec: DatagramCodec(key: configuration.key), localID: configuration.id)
         // The first plan is anchored at the epoch of the timebase, so any
         // coordinator computes the same cycle position from the same instant.
         _ = schedule.accept(AnchoredPlan(plan: plan, id: PlanID(planBytes: planBytes).rawValue,
@@ -117,10 +117,12 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         switch envelope.message {
         case let .hello(hello):
             let record = touchAgent(source, instance: hello.instance, ordinal: hello.ordinal, board: hello.board, now: now, into: &output)
-            if phase == .serving, record.lastPlanSent == nil { sendPlans(to: source, now: now, into: &output) }
+            if phase == .serving, record.lastPlanSent == nil {
+                sendPlans(to: source, instance: record.instance, now: now, into: &output)
+            }
         case let .report(report):
             receiveReport(report, from: source, now: now, into: &output)
-        case .tick, .plan, .goodbye:
+        case .tick, .plan, .goodbye, .solicit:
             inbox.record(.unknownType)
         }
     }
@@ -154,7 +156,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         // Echo every report, not only followers': the first tick an agent
         // takes from this coordinator then already measures the difference.
         if phase == .serving {
-            record.pendingEcho = Echo(agentInstance: report.instance, reportSentAt: report.sentAt, reportReceivedAt: timebase(at: now))
+            record.pendingEcho = Echo(reportSentAt: report.sentAt, reportReceivedAt: timebase(at: now))
         }
         agents[source] = record
         if followsMe && phase == .serving && (report.state == .unsynced || report.state == .locking) {
@@ -180,9 +182,9 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             // disagree flash and then come over to it.
             if phase == .serving && followers == 0 { trackStandby() }
         }
-        if phase == .serving, report.planID.rawValue != schedule.current?.id,
+        if phase == .serving, report.plan.id.rawValue != schedule.current?.id,
            record.lastPlanSent.map({ now - $0 >= configuration.planResendIntervalNanos }) ?? true {
-            sendPlans(to: source, now: now, into: &output)
+            sendPlans(to: source, instance: record.instance, now: now, into: &output)
         }
     }
 
@@ -251,7 +253,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         let listed = Set(addresses)
         for address in agents.keys { agents[address]?.inDNS = listed.contains(address) }
         for address in addresses where agents[address] == nil && agents.count < configuration.maximumAgents {
-            // Known from DNS only: ticked (it may be starting) until it speaks.
+            // Known from DNS only: not ticked (ticks must name the agent's
+            // instance) until its hello or report says who runs there.
             store(AgentRecord(instance: 0, ordinal: 0, board: "", lastHeard: now, inDNS: true), at: address)
         }
     }
@@ -293,10 +296,11 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         }
     }
 
-    private mutating func sendPlans(to address: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+    /// Sends the current and pending plans to one agent process.
+    private mutating func sendPlans(to address: Address, instance: UInt64, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         for plan in [schedule.current, schedule.pending].compactMap({ $0 }) {
             guard let chunks = try? PlanChunk.split(planBytes: plan.bytes, id: PlanID(rawValue: plan.id), activation: plan.anchor) else { continue }
-            for chunk in chunks { if let bytes = seal(.plan(chunk)) { output.sends.append((bytes, address)) } }
+            for chunk in chunks { if let bytes = seal(.plan(chunk), to: instance) { output.sends.append((bytes, address)) } }
         }
         agents[address]?.lastPlanSent = now
         counters.plansSent += 1
@@ -307,7 +311,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         guard let pending = schedule.pending,
               let chunks = try? PlanChunk.split(planBytes: pending.bytes, id: PlanID(rawValue: pending.id), activation: pending.anchor) else { return }
         for address in agentOrder {
-            for chunk in chunks { if let bytes = seal(.plan(chunk)) { output.sends.append((bytes, address)) } }
+            guard let instance = addressedInstance(at: address) else { continue }
+            for chunk in chunks { if let bytes = seal(.plan(chunk), to: instance) { output.sends.append((bytes, address)) } }
         }
     }
 
@@ -338,36 +343,50 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         return best.map { LocalInstant(nanos: $0.nanos - offsetNanos) }
     }
 
-    /// One tick, personalised with the echo of the agent's last report.
+    /// One tick for the agent process at `address`, personalised with the
+    /// echo of its last report. None for an agent known from DNS only.
     private mutating func sendTick(to address: Address, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        guard let instance = addressedInstance(at: address) else { return }
         let t = timebase(at: now)
         let governing = schedule.current
         let position = governing.map { floorMod(t - $0.anchor, $0.plan.cycleNanos) } ?? 0
-        let active = t >= (schedule.pending?.anchor ?? TimebaseInstant(nanos: .max)) ? schedule.pending : governing
+        let flashing = agents[address]?.lastReport?.head.map { flashingJunctions[$0.junction].map { now < $0 } ?? false } ?? false
         let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
-                        planID: PlanID(rawValue: active?.id ?? 0),
-                        pendingPlanID: PlanID(rawValue: active?.id == schedule.pending?.id ? 0 : schedule.pending?.id ?? 0),
-                        cyclePositionNanos: position, echo: agents[address]?.pendingEcho,
-                        flashCommanded: agents[address]?.lastReport?.head.map { flashingJunctions[$0.junction].map { now < $0 } ?? false } ?? false)
-        if let bytes = seal(.tick(tick)) { output.sends.append((bytes, address)) }
+                        plan: PlanRef(governing), pending: PlanRef(schedule.pending),
+                        cyclePositionNanos: position, command: flashing ? .flash : .run,
+                        echo: agents[address]?.pendingEcho)
+        if let bytes = seal(.tick(tick), to: instance) { output.sends.append((bytes, address)) }
         agents[address]?.pendingEcho = nil
         counters.ticksSent += 1
     }
 
     private mutating func sayGoodbye(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         if phase == .serving {
+            let goodbye = Goodbye(coordinatorID: configuration.id, term: term, sentAt: timebase(at: now))
             for _ in 0..<configuration.goodbyeRepeats {
-                guard let bytes = seal(.goodbye(Goodbye(coordinatorID: configuration.id, term: term, sentAt: timebase(at: now)))) else { break }
-                for address in agentOrder { output.sends.append((bytes, address)) }
+                for address in agentOrder {
+                    guard let instance = addressedInstance(at: address),
+                          let bytes = seal(.goodbye(goodbye), to: instance) else { continue }
+                    output.sends.append((bytes, address))
+                }
             }
             output.notes.append(.goodbyeSent)
         }
         phase = .stopped
     }
 
-    private mutating func seal(_ message: Message) -> [UInt8]? {
+    /// Seals a datagram for one agent process (its `instance`): the agent's
+    /// inbox refuses ticks, plans and goodbyes addressed to anyone else.
+    private mutating func seal(_ message: Message, to instance: UInt64) -> [UInt8]? {
         sequence += 1
-        return try? inbox.codec.seal(message, sender: configuration.id, sequence: sequence)
+        return try? inbox.codec.seal(message, sender: configuration.id, sequence: sequence, recipient: instance)
+    }
+
+    /// The instance of the agent at `address`, or nil while it is known from
+    /// DNS only (instance 0): nothing can be addressed to it until it speaks.
+    private func addressedInstance(at address: Address) -> UInt64? {
+        guard let instance = agents[address]?.instance, instance != Wire.anyRecipient else { return nil }
+        return instance
     }
 
     private func nextWake(after now: LocalInstant) -> LocalInstant {

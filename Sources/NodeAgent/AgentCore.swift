@@ -45,7 +45,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         clock = ClockDiscipline(configuration: configuration.clock)
         sequencer = HeadSequencer(initial: configuration.startupAspect, at: now)
         sources = SourceSelector(timeoutNanos: configuration.sourceTimeoutNanos)
-        inbox = Inbox(codec: DatagramCodec(key: configuration.key))
+        inbox = Inbox(codec: DatagramCodec(key: configuration.key), localID: configuration.instance)
         nextReportAt = now
         nextBroadcastAt = now
     }
@@ -90,6 +90,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 output.notes.append(.sourceChanged(coordinatorID: current.id, term: current.term))
                 switchSource()
             }
+        case .solicit:
+            // Answering solicits (a report at once to the source) is the
+            // discovery work's; until then a solicit is authentic and ignored.
+            break
         case .report, .hello:
             inbox.record(.unknownType)
         }
@@ -143,8 +147,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         guard sources.isCurrent(tick.coordinatorID) else { return }
         lastTickAt = now
-        if tick.flashCommanded { commandedFlashUntil = now + 2 * .nanosPerSecond }
-        guard let echo = tick.echo, echo.agentInstance == configuration.instance else { return }
+        if tick.command != .run { commandedFlashUntil = now + 2 * .nanosPerSecond }
+        // The inbox took the tick only because it names this process's
+        // instance, so its echo answers one of this run's reports.
+        guard let echo = tick.echo else { return }
         let sample = ClockSample(t1: echo.reportSentAt, t2: echo.reportReceivedAt, t3: tick.sentAt, t4: now)
         measureSourceDifference(sample)
         switch clock.add(sample) {
@@ -350,7 +356,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let bursting = state == .unsynced || state == .locking
             nextReportAt = now + (bursting ? configuration.burstReportIntervalNanos : configuration.reportIntervalNanos)
             if let current = sources.current, let address = sourceAddresses[current.id] {
-                if let bytes = seal(.report(report(now: now))) { output.sends.append((bytes, .peer(address))) }
+                if let bytes = seal(.report(report(now: now)), to: current.id) { output.sends.append((bytes, .peer(address))) }
             }
         }
         if now >= nextBroadcastAt {
@@ -363,14 +369,16 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let message: Message = heardTicks
                 ? .report(report(now: now))
                 : .hello(Hello(ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance, board: configuration.board ?? ""))
-            if let bytes = seal(message) { output.sends.append((bytes, .allCoordinators)) }
+            // To every coordinator address at once: it names none of them.
+            if let bytes = seal(message, to: Wire.anyRecipient) { output.sends.append((bytes, .allCoordinators)) }
         }
     }
 
-    private mutating func seal(_ message: Message) -> [UInt8]? {
+    /// Seals a datagram for one coordinator (its id), or for any (0).
+    private mutating func seal(_ message: Message, to recipient: UInt64) -> [UInt8]? {
         sequence += 1
         counters.datagramsSent += 1
-        return try? inbox.codec.seal(message, sender: configuration.instance, sequence: sequence)
+        return try? inbox.codec.seal(message, sender: configuration.instance, sequence: sequence, recipient: recipient)
     }
 
     /// This agent's report: state, clock quality, what it shows, its view of
@@ -381,7 +389,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         let bound = errorBoundNanos(at: now)
         return Report(
             ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance,
-            board: configuration.board ?? "", planID: PlanID(rawValue: schedule.current?.id ?? 0), state: state,
+            board: configuration.board ?? "", plan: PlanRef(schedule.current), pending: PlanRef(schedule.pending), state: state,
             offsetNanos: timebase.map { $0.nanos - now.nanos } ?? 0,
             errorBoundNanos: bound == .max ? -1 : bound,
             head: head.map { HeadReport(junction: $0.junctionName, group: $0.groupName, aspect: sequencer.shown) },

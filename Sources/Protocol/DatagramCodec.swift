@@ -7,7 +7,8 @@
 /// refused, so a cluster with mixed settings fails loudly instead of quietly.
 ///
 /// `open` never traps: every length and value is checked and each refusal is
-/// a `DropReason`. Replays are not this type's business; see `Inbox`.
+/// a `DropReason`. Replays, freshness and whether the datagram is addressed
+/// to this receiver are not this type's business; see `Inbox`.
 public struct DatagramCodec: Sendable {
     public let key: AuthKey?
 
@@ -16,10 +17,15 @@ public struct DatagramCodec: Sendable {
     /// True when datagrams are neither tagged nor checked.
     public var isInsecure: Bool { key == nil }
 
-    /// Encodes and (with a key) authenticates `message`. Throws when a field
-    /// is outside the wire limits (a name too long, a malformed plan chunk);
-    /// ticks and goodbyes never throw.
-    public func seal(_ message: Message, sender: UInt64, sequence: UInt64) throws(MessageError) -> [UInt8] {
+    /// Encodes and (with a key) authenticates `message` for `recipient` (the
+    /// receiving process's id; 0 = any, which only hellos, reports and
+    /// solicits may use: receivers refuse other unaddressed types). Throws
+    /// when a field is outside the wire limits (a name too long, a malformed
+    /// plan chunk, a plan anchor without an id, a zero solicit nonce);
+    /// goodbyes never throw.
+    public func seal(
+        _ message: Message, sender: UInt64, sequence: UInt64, recipient: UInt64 = Wire.anyRecipient
+    ) throws(MessageError) -> [UInt8] {
         try message.validate()
         var writer = WireWriter(capacity: 160)
         writer.u32(Wire.magic)
@@ -29,6 +35,7 @@ public struct DatagramCodec: Sendable {
         writer.u16(0)  // body length, patched below
         writer.u64(sender)
         writer.u64(sequence)
+        writer.u64(recipient)
         message.encodeBody(into: &writer)
         let bodyLength = writer.bytes.count - Wire.headerByteCount
         writer.patchU16(UInt16(bodyLength), at: 7)
@@ -76,11 +83,12 @@ public struct DatagramCodec: Sendable {
         guard datagram.count == expectedCount else { throw .trailingBytes }
         let sender = try header.u64()
         let sequence = try header.u64()
+        let recipient = try header.u64()
         if let key { try Self.verify(datagram, signedCount: bodyEnd, with: key) }
         var body = WireReader(datagram, start: Wire.headerByteCount, end: bodyEnd)
         let message = try Message(type: type, from: &body)
         guard body.remaining == 0 else { throw .trailingBytes }
-        return Envelope(senderID: sender, sequence: sequence, message: message)
+        return Envelope(senderID: sender, sequence: sequence, recipientID: recipient, message: message)
     }
 
     private static func verify(_ datagram: UnsafeRawBufferPointer, signedCount: Int, with key: AuthKey) throws(DropReason) {

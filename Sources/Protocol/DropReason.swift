@@ -40,6 +40,10 @@ public enum DropReason: UInt8, Sendable, Hashable, CaseIterable, Error, CustomSt
     case nameTooLong = 16
     /// A plan chunk was dropped because too many other plans were in flight.
     case planEvicted = 17
+    /// Authentic, but addressed to another receiver (a tick for another agent
+    /// process, a report for another coordinator), or unaddressed (recipient
+    /// 0) although its type must name its receiver.
+    case misaddressed = 18
 
     /// Short stable name for logs, metrics and the CLI.
     public var description: String {
@@ -61,6 +65,7 @@ public enum DropReason: UInt8, Sendable, Hashable, CaseIterable, Error, CustomSt
         case .planTooLarge: "plan-too-large"
         case .nameTooLong: "name-too-long"
         case .planEvicted: "plan-evicted"
+        case .misaddressed: "misaddressed"
         }
     }
 

@@ -2,18 +2,22 @@ import JunctionCore
 
 /// Everything a receiver does to a datagram before its core sees the message:
 /// open (authenticate and decode), refuse stale ticks and goodbyes, refuse
-/// replays, and count every drop by reason.
+/// datagrams addressed to another process, refuse replays, and count every
+/// drop by reason.
 ///
 /// A value type with no clock: the caller passes its current timebase
 /// estimate, or nil when it has none (a freshly started agent), in which case
-/// only the replay window protects it. Agents should therefore also insist on
-/// an `Echo` of their own current instance before trusting a coordinator, as
-/// only a live coordinator can echo a report it just received.
+/// only the recipient binding and the replay window protect it. The binding
+/// is what keeps a recorded tick from an agent's previous run (or meant for
+/// another agent) out: ticks must name this process's random `localID`.
 public struct Inbox: Sendable {
     /// The default freshness bound: 10 seconds.
     public static let defaultMaximumSkewNanos: Int64 = 10 * .nanosPerSecond
 
     public let codec: DatagramCodec
+    /// This receiver's id, random per process: an agent's `instance`, a
+    /// coordinator's `id`. Datagrams addressed elsewhere are `misaddressed`.
+    public let localID: UInt64
     /// How far a tick's or goodbye's `sentAt` may be from the receiver's
     /// timebase estimate, either way.
     public let maximumSkewNanos: Int64
@@ -22,11 +26,12 @@ public struct Inbox: Sendable {
     public private(set) var drops = DropCounters()
 
     public init(
-        codec: DatagramCodec, maximumSkewNanos: Int64 = Inbox.defaultMaximumSkewNanos,
+        codec: DatagramCodec, localID: UInt64, maximumSkewNanos: Int64 = Inbox.defaultMaximumSkewNanos,
         replayWindow: ReplayWindow = ReplayWindow()
     ) {
         precondition(maximumSkewNanos >= 0, "the freshness bound cannot be negative")
         self.codec = codec
+        self.localID = localID
         self.maximumSkewNanos = maximumSkewNanos
         self.replayWindow = replayWindow
     }
@@ -48,12 +53,25 @@ public struct Inbox: Sendable {
     /// one set of counters goes into reports.
     public mutating func record(_ reason: DropReason) { drops.record(reason) }
 
+    /// Whether a datagram with `recipientID` carrying `message` is for this
+    /// receiver: addressed to `localID`, or to 0 (any) when its type may be
+    /// unaddressed (hello, report, solicit).
+    public func isAddressedHere(_ envelope: Envelope) -> Bool {
+        envelope.recipientID == Wire.anyRecipient
+            ? envelope.message.wireType.mayBeUnaddressed
+            : envelope.recipientID == localID
+    }
+
+    /// After the codec (size, header, tag, body): freshness, recipient, then
+    /// replay, so that neither a stale nor a misaddressed datagram uses up
+    /// its sequence number.
     private mutating func check(_ opened: Result<Envelope, DropReason>, timebaseEstimate: TimebaseInstant?) -> Result<Envelope, DropReason> {
         guard case let .success(envelope) = opened else { return opened }
         if let timebaseEstimate, let sentAt = envelope.message.timebaseSentAt {
             let skew = sentAt.nanos.subtractingReportingOverflow(timebaseEstimate.nanos)
             if skew.overflow || skew.partialValue.magnitude > UInt64(maximumSkewNanos) { return .failure(.stale) }
         }
+        guard isAddressedHere(envelope) else { return .failure(.misaddressed) }
         guard replayWindow.admit(sender: envelope.senderID, sequence: envelope.sequence) else {
             return .failure(.replayed)
         }
@@ -68,7 +86,7 @@ extension Message {
         switch self {
         case let .tick(tick): tick.sentAt
         case let .goodbye(goodbye): goodbye.sentAt
-        case .plan, .report, .hello: nil
+        case .plan, .report, .hello, .solicit: nil
         }
     }
 }

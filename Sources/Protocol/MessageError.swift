@@ -10,6 +10,12 @@ public enum MessageError: Error, Sendable, Hashable, CustomStringConvertible {
     case emptyPlan
     /// A plan chunk's numbers disagree (use `PlanChunk.split` to make chunks).
     case inconsistentPlanChunk(String)
+    /// A plan identity with no id but a non-zero anchor.
+    case anchorWithoutPlan(field: String)
+    /// A tick commits a pending plan but names none.
+    case commitWithoutPending
+    /// A solicit's nonce is 0, which reports use for "not an answer".
+    case zeroNonce
 
     public var description: String {
         switch self {
@@ -23,7 +29,17 @@ public enum MessageError: Error, Sendable, Hashable, CustomStringConvertible {
             "the plan file is empty; pass the plan file's bytes"
         case let .inconsistentPlanChunk(detail):
             "plan chunk is inconsistent (\(detail)); build chunks with PlanChunk.split"
+        case let .anchorWithoutPlan(field):
+            "the \(field) plan has id 0 but a non-zero anchor; use PlanRef.none for no plan"
+        case .commitWithoutPending:
+            "the tick sets pendingCommitted without a pending plan; set pending or clear pendingCommitted"
+        case .zeroNonce:
+            "the solicit's nonce is 0, which means 'not an answer' in reports; draw a non-zero random nonce"
         }
+    }
+
+    static func checkPlan(_ plan: PlanRef, field: String) throws(MessageError) {
+        guard plan.isCanonical else { throw .anchorWithoutPlan(field: field) }
     }
 
     static func checkName(_ name: String, field: String) throws(MessageError) {

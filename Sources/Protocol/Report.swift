@@ -1,8 +1,11 @@
 import JunctionCore
 
 /// An agent's periodic status to the coordinator: its clock estimate, what its
-/// head shows and its drop counters. Its send time (t1) starts the four-
-/// timestamp exchange the next tick's `Echo` completes.
+/// head shows, the plans it holds and its drop counters. Its send time (t1)
+/// starts the four-timestamp exchange the next tick's `Echo` completes.
+///
+/// Addressed (header recipient) to the coordinator it is meant for, or 0 when
+/// the agent does not know that coordinator's id yet (a discovery report).
 public struct Report: Sendable, Hashable {
     /// The agent's configured ordinal.
     public var ordinal: UInt32
@@ -10,8 +13,11 @@ public struct Report: Sendable, Hashable {
     public var instance: UInt64
     /// The board's name, at most `Wire.maximumNameByteCount` UTF-8 bytes.
     public var board: String
-    /// The plan the agent holds and shows (`.none` when it has none).
-    public var planID: PlanID
+    /// The plan the agent runs, with its anchor (`.none` when it has none).
+    public var plan: PlanRef
+    /// The pending plan the agent holds complete and validated: its
+    /// acknowledgement of the coordinator's announcement (`.none` when none).
+    public var pending: PlanRef
     public var state: SyncState
     /// Estimated offset from the local clock to the timebase
     /// (timebase = local + offset).
@@ -25,22 +31,33 @@ public struct Report: Sendable, Hashable {
     /// The agent's view of the timebase at sending; nil while unsynced. A new
     /// coordinator uses it to adopt the running timebase instead of jumping.
     public var timebaseAtSend: TimebaseInstant?
-    /// Which coordinator the agent follows (0 and 0 when none yet).
+    /// Which coordinator the agent follows (0 when none).
     public var sourceCoordinatorID: UInt64
+    /// The highest term the agent has followed, even when it follows none now.
     public var sourceTerm: UInt64
+    /// The nonce of the `Solicit` this report answers, or 0 when it answers none.
+    public var solicitNonce: UInt64
+    /// The on-board signal monitor has tripped: the head is held in its safe
+    /// path (flashing red) until it rejoins the plan.
+    public var monitorTripped: Bool
+    /// The head is leaving or out of the plan by the agent's own decision
+    /// (flashing red).
+    public var outOfPlan: Bool
     /// The agent's drop counters; zero entries are not sent.
     public var drops: [DropReason: UInt64]
 
     public init(
-        ordinal: UInt32, instance: UInt64, board: String, planID: PlanID, state: SyncState,
-        offsetNanos: Int64, errorBoundNanos: Int64, head: HeadReport?, sentAt: LocalInstant,
+        ordinal: UInt32, instance: UInt64, board: String, plan: PlanRef, pending: PlanRef = .none,
+        state: SyncState, offsetNanos: Int64, errorBoundNanos: Int64, head: HeadReport?, sentAt: LocalInstant,
         timebaseAtSend: TimebaseInstant?, sourceCoordinatorID: UInt64, sourceTerm: UInt64,
+        solicitNonce: UInt64 = 0, monitorTripped: Bool = false, outOfPlan: Bool = false,
         drops: [DropReason: UInt64] = [:]
     ) {
         self.ordinal = ordinal
         self.instance = instance
         self.board = board
-        self.planID = planID
+        self.plan = plan
+        self.pending = pending
         self.state = state
         self.offsetNanos = offsetNanos
         self.errorBoundNanos = errorBoundNanos
@@ -49,6 +66,9 @@ public struct Report: Sendable, Hashable {
         self.timebaseAtSend = timebaseAtSend
         self.sourceCoordinatorID = sourceCoordinatorID
         self.sourceTerm = sourceTerm
+        self.solicitNonce = solicitNonce
+        self.monitorTripped = monitorTripped
+        self.outOfPlan = outOfPlan
         self.drops = drops
     }
 }
@@ -71,8 +91,15 @@ public struct HeadReport: Sendable, Hashable {
 // MARK: Wire
 
 extension Report {
+    /// Monitor byte bit 0: the signal monitor has tripped.
+    static let monitorTrippedFlag: UInt8 = 0x01
+    /// Monitor byte bit 1: the head is out of the plan by the agent's decision.
+    static let outOfPlanFlag: UInt8 = 0x02
+
     func validate() throws(MessageError) {
         try MessageError.checkName(board, field: "board")
+        try MessageError.checkPlan(plan, field: "report's current")
+        try MessageError.checkPlan(pending, field: "report's pending")
         if let head {
             try MessageError.checkName(head.junction, field: "junction")
             try MessageError.checkName(head.group, field: "group")
@@ -83,7 +110,6 @@ extension Report {
         writer.u32(ordinal)
         writer.u64(instance)
         writer.name(board)
-        writer.u64(planID.rawValue)
         writer.u8(state.rawValue)
         writer.i64(offsetNanos)
         writer.i64(errorBoundNanos)
@@ -92,6 +118,10 @@ extension Report {
         if let timebaseAtSend { writer.i64(timebaseAtSend.nanos) }
         writer.u64(sourceCoordinatorID)
         writer.u64(sourceTerm)
+        writer.planRef(plan)
+        writer.planRef(pending)
+        writer.u64(solicitNonce)
+        writer.u8((monitorTripped ? Self.monitorTrippedFlag : 0) | (outOfPlan ? Self.outOfPlanFlag : 0))
         writer.bool(head != nil)
         if let head {
             writer.name(head.junction)
@@ -113,7 +143,6 @@ extension Report {
         ordinal = try reader.u32()
         instance = try reader.u64()
         board = try reader.name()
-        planID = PlanID(rawValue: try reader.u64())
         state = try reader.enumeration(SyncState.self)
         offsetNanos = try reader.i64()
         errorBoundNanos = try reader.i64()
@@ -121,6 +150,13 @@ extension Report {
         timebaseAtSend = try reader.bool() ? TimebaseInstant(nanos: try reader.i64()) : nil
         sourceCoordinatorID = try reader.u64()
         sourceTerm = try reader.u64()
+        plan = try reader.planRef()
+        pending = try reader.planRef()
+        solicitNonce = try reader.u64()
+        let monitor = try reader.u8()
+        guard monitor & ~(Self.monitorTrippedFlag | Self.outOfPlanFlag) == 0 else { throw .badField }
+        monitorTripped = monitor & Self.monitorTrippedFlag != 0
+        outOfPlan = monitor & Self.outOfPlanFlag != 0
         if try reader.bool() {
             head = HeadReport(
                 junction: try reader.name(), group: try reader.name(),

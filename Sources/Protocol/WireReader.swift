@@ -1,3 +1,5 @@
+import JunctionCore
+
 /// Reads big-endian fields from a byte range, checking every length before it
 /// reads: running past the end throws `.badLength` instead of trapping, which
 /// is what lets the decoder take any bytes from the network.
@@ -56,6 +58,14 @@ struct WireReader {
         let slice = UnsafeRawBufferPointer(rebasing: base[at..<(at + count)])
         guard let text = String(validating: slice, as: UTF8.self) else { throw .badField }
         return text
+    }
+
+    /// A plan identity: id then anchor, in its canonical form (no plan is
+    /// (0, 0); an anchor without an id is `.badField`).
+    mutating func planRef() throws(DropReason) -> PlanRef {
+        let ref = PlanRef(id: PlanID(rawValue: try u64()), anchor: TimebaseInstant(nanos: try i64()))
+        guard ref.isCanonical else { throw .badField }
+        return ref
     }
 
     /// A raw value of a `UInt8` enum; unknown values are `.badField`.

@@ -16,6 +16,12 @@ struct WireWriter {
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
     mutating func raw(_ value: [UInt8]) { bytes.append(contentsOf: value) }
 
+    /// A plan identity: id then anchor (callers check it is canonical).
+    mutating func planRef(_ value: PlanRef) {
+        u64(value.id.rawValue)
+        i64(value.anchor.nanos)
+    }
+
     /// A length byte then the UTF-8 bytes; callers check the length first.
     mutating func name(_ value: String) {
         let utf8 = value.utf8

@@ -17,7 +17,9 @@ struct AgentSnapshot: Sendable {
     var frequencyPPM: Double
     var sourceID: UInt64?
     var term: UInt64?
-    var planID: UInt64?
+    /// The plan run and the pending plan held (its acknowledgement), as reported.
+    var plan: PlanRef
+    var pending: PlanRef
     var counters: AgentCounters
     var drops: DropCounters
     var stats: AgentRuntimeStatistics
@@ -40,7 +42,7 @@ extension AgentRuntime {
                 state: core.state, aspect: s.shown, head: report.head.map { "\($0.junction)/\($0.group)" },
                 offsetNanos: core.clock.timebase(at: now).map { $0.nanos - now.nanos },
                 errorBoundNanos: core.errorBoundNanos(at: now), frequencyPPM: core.clock.frequencyPPM,
-                sourceID: core.sources.current?.id, term: core.sources.current?.term, planID: core.schedule.current?.id,
+                sourceID: core.sources.current?.id, term: core.sources.current?.term, plan: report.plan, pending: report.pending,
                 counters: core.counters, drops: core.inbox.drops, stats: s.stats, coordinators: s.coordinators,
                 driftPPM: clock.driftPPM, monotonicNanos: raw, timebaseNanos: core.clock.timebase(at: now)?.nanos)
         }
@@ -73,7 +75,10 @@ extension AgentRuntime {
         json.add("driftPPM", s.driftPPM)
         json.add("source", s.sourceID.map { String($0, radix: 16) })
         json.add("term", s.term.map { Int64($0) })
-        json.add("plan", s.planID.map { String($0, radix: 16) })
+        json.add("plan", s.plan.isNone ? nil : String(s.plan.id.rawValue, radix: 16))
+        json.add("planAnchorNanos", s.plan.isNone ? nil : s.plan.anchor.nanos)
+        json.add("pendingPlan", s.pending.isNone ? nil : String(s.pending.id.rawValue, radix: 16))
+        json.add("pendingAnchorNanos", s.pending.isNone ? nil : s.pending.anchor.nanos)
         json.add("monotonicNanos", s.monotonicNanos)
         json.add("timebaseNanos", s.timebaseNanos)
         json.add("transitions", Int64(s.stats.transitions))

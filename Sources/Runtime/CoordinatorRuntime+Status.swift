@@ -47,7 +47,9 @@ extension CoordinatorRuntime {
         json.add("timebaseNanos", core.timebase(at: snap.now).nanos)
         json.add("plan", core.schedule.current.map { String($0.id, radix: 16) })
         json.add("planName", core.schedule.current?.plan.name)
+        json.add("planAnchorNanos", core.schedule.current?.anchor.nanos)
         json.add("pendingPlan", core.schedule.pending.map { String($0.id, radix: 16) })
+        json.add("pendingAnchorNanos", core.schedule.pending?.anchor.nanos)
         json.add("ticksSent", Int64(core.counters.ticksSent))
         let agents = core.agents.sorted { $0.value.ordinal < $1.value.ordinal }.map { address, record in
             var a = JSONText()

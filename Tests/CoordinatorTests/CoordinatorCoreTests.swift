@@ -30,6 +30,14 @@ private func opened(_ output: CoordinatorOutput<Int>) -> [(message: Message, to:
     }
 }
 
+/// As `opened`, with the recipient each datagram names.
+private func addressed(_ output: CoordinatorOutput<Int>) -> [(message: Message, recipient: UInt64, to: Int)] {
+    output.sends.compactMap { send in
+        guard case let .success(envelope) = codec.open(send.bytes) else { return nil }
+        return (envelope.message, envelope.recipientID, send.to)
+    }
+}
+
 private func ticks(_ output: CoordinatorOutput<Int>) -> [(tick: Tick, to: Int)] {
     opened(output).compactMap { if case let .tick(tick) = $0.message { (tick, $0.to) } else { nil } }
 }
@@ -44,24 +52,34 @@ private struct FakeAgent {
     var ordinal: UInt32
     var sequence: UInt64 = 0
 
-    mutating func seal(_ message: Message) -> [UInt8] {
+    mutating func seal(_ message: Message, to recipient: UInt64 = 0) -> [UInt8] {
         sequence += 1
-        return try! codec.seal(message, sender: instance, sequence: sequence)
+        return try! codec.seal(message, sender: instance, sequence: sequence, recipient: recipient)
     }
 
     mutating func hello() -> [UInt8] { seal(.hello(Hello(ordinal: ordinal, instance: instance, board: ""))) }
 
     mutating func report(state: SyncState = .locked, sentAt: LocalInstant = LocalInstant(nanos: 0), timebase: TimebaseInstant?,
-                         source: UInt64 = 0xAA, term: UInt64 = 1, planID: PlanID = PlanID(planBytes: crossroads)) -> [UInt8] {
-        seal(.report(Report(ordinal: ordinal, instance: instance, board: "", planID: planID, state: state,
+                         source: UInt64 = 0xAA, term: UInt64 = 1, planID: PlanID = PlanID(planBytes: crossroads),
+                         to recipient: UInt64 = 0) -> [UInt8] {
+        seal(.report(Report(ordinal: ordinal, instance: instance, board: "",
+                            plan: PlanRef(id: planID, anchor: TimebaseInstant(nanos: 0)), state: state,
                             offsetNanos: 0, errorBoundNanos: 100_000, head: nil, sentAt: sentAt,
-                            timebaseAtSend: timebase, sourceCoordinatorID: source, sourceTerm: term)))
+                            timebaseAtSend: timebase, sourceCoordinatorID: source, sourceTerm: term)), to: recipient)
     }
 }
 
-/// Runs a coordinator through its adoption window with no reports.
+/// The instance of the agent process at `address` in these tests.
+private func instance(at address: Int) -> UInt64 { 0xA6E7_0000 + UInt64(address) }
+
+/// Runs a coordinator through its adoption window with no reports; the
+/// DNS-listed agents say hello meanwhile (so ticks can name them).
 private func serving(_ coordinator: inout CoordinatorCore<Int>, agents: [Int] = [1, 2]) -> CoordinatorOutput<Int> {
     _ = coordinator.handle(.discovered(agents), now: start)
+    for address in agents {
+        var agent = FakeAgent(instance: instance(at: address), ordinal: UInt32(address))
+        _ = coordinator.handle(.datagram(agent.hello(), from: address), now: start + 100 * ms)
+    }
     return coordinator.handle(.timer, now: start + coordinator.configuration.adoptionWindowNanos)
 }
 
@@ -85,6 +103,10 @@ struct CoordinatorCoreTests {
     @Test func withNoReportsItStartsOnItsOwnClock() throws {
         var coordinator = try makeCoordinator()
         _ = coordinator.handle(.discovered([1, 2]), now: start)
+        for address in [1, 2] {
+            var agent = FakeAgent(instance: instance(at: address), ordinal: UInt32(address))
+            _ = coordinator.handle(.datagram(agent.hello(), from: address), now: start + 100 * ms)
+        }
         let before = coordinator.handle(.timer, now: start + 2 * s - 1)
         #expect(before.sends.isEmpty)
         let output = coordinator.handle(.timer, now: start + 2 * s)
@@ -95,7 +117,9 @@ struct CoordinatorCoreTests {
         let sent = ticks(output)
         #expect(sent.map(\.to) == [1, 2])
         #expect(sent.allSatisfy { $0.tick.sentAt == TimebaseInstant(nanos: (start + 2 * s).nanos) && $0.tick.term == 1 })
-        #expect(sent.allSatisfy { $0.tick.planID == PlanID(planBytes: crossroads) && $0.tick.coordinatorID == coordinatorID })
+        #expect(sent.allSatisfy { $0.tick.plan == PlanRef(id: PlanID(planBytes: crossroads), anchor: TimebaseInstant(nanos: 0)) })
+        #expect(sent.allSatisfy { $0.tick.pending == .none && !$0.tick.pendingCommitted && $0.tick.command == .run })
+        #expect(sent.allSatisfy { $0.tick.coordinatorID == coordinatorID })
     }
 
     /// Three locked agents report their timebase; truth: timebase = own clock + offset.
@@ -161,7 +185,7 @@ struct CoordinatorCoreTests {
         let first = ticks(output)
         #expect(first.map(\.to) == [1, 2, 3])
         let echo = try #require(first.first { $0.to == 3 }?.tick.echo)
-        #expect(echo == Echo(agentInstance: 30, reportSentAt: reportSentAt, reportReceivedAt: coordinator.timebase(at: t0 + 40 * ms)))
+        #expect(echo == Echo(reportSentAt: reportSentAt, reportReceivedAt: coordinator.timebase(at: t0 + 40 * ms)))
         #expect(first.filter { $0.to != 3 }.allSatisfy { $0.tick.echo == nil })
         output = coordinator.handle(.timer, now: t0 + 200 * ms)
         #expect(ticks(output).count == 3)
@@ -174,9 +198,14 @@ struct CoordinatorCoreTests {
         var agent = FakeAgent(instance: 30, ordinal: 0)
         let output = coordinator.handle(.datagram(agent.report(state: .locking, timebase: nil, source: coordinatorID), from: 1),
                                         now: start + 2 * s + 30 * ms)
-        let sent = ticks(output)
+        let sent = addressed(output)
         #expect(sent.count == 1)
-        #expect(sent.first?.tick.echo?.agentInstance == 30)
+        #expect(sent.first?.recipient == 30, "the echo is for the instance the tick is addressed to")
+        guard case let .tick(tick)? = sent.first?.message else {
+            Issue.record("a locking follower is answered with a tick")
+            return
+        }
+        #expect(tick.echo != nil)
     }
 
     @Test func helloTriggersThePlanChunks() throws {
@@ -234,7 +263,8 @@ struct CoordinatorCoreTests {
         #expect(Set(announced.map(\.to)) == [1, 2])
         #expect(announced.allSatisfy { $0.chunk.activation == activation })
         let next = coordinator.handle(.timer, now: now + 100 * ms)
-        #expect(ticks(next).allSatisfy { $0.tick.pendingPlanID.rawValue == id })
+        #expect(ticks(next).allSatisfy { $0.tick.pending == PlanRef(id: PlanID(rawValue: id), anchor: activation) })
+        #expect(ticks(next).allSatisfy { !$0.tick.pendingCommitted && $0.tick.plan.id == PlanID(planBytes: crossroads) })
         // The same file again changes nothing.
         let again = coordinator.handle(.planFile(corridor, source: "corridor.json"), now: now + 200 * ms)
         #expect(again.notes.isEmpty)
@@ -282,4 +312,47 @@ struct CoordinatorCoreTests {
         }
         #expect(coordinator.agents[5] == nil)
     }
+
+    /// An agent known from DNS only has no instance yet, so nothing can be
+    /// addressed to it: it gets no ticks, plans or goodbyes until it speaks,
+    /// and from then on every one names its instance.
+    @Test func agentsKnownFromDNSOnlyWaitForTheirHello() throws {
+        var coordinator = try makeCoordinator()
+        _ = coordinator.handle(.discovered([1, 2]), now: start)
+        var agent = FakeAgent(instance: instance(at: 2), ordinal: 2)
+        _ = coordinator.handle(.datagram(agent.hello(), from: 2), now: start + 100 * ms)
+        let first = addressed(coordinator.handle(.timer, now: start + 2 * s))
+        #expect(coordinator.phase == .serving)
+        #expect(first.map(\.to) == [2], "address 1 has not spoken")
+        #expect(first.allSatisfy { $0.recipient == instance(at: 2) })
+        #expect(coordinator.agentOrder == [1, 2], "address 1 stays listed")
+
+        var silent = FakeAgent(instance: instance(at: 1), ordinal: 1)
+        let joined = addressed(coordinator.handle(.datagram(silent.hello(), from: 1), now: start + 2 * s + 50 * ms))
+        #expect(!joined.isEmpty && joined.allSatisfy { $0.to == 1 && $0.recipient == instance(at: 1) }, "its plan, addressed")
+        let next = addressed(coordinator.handle(.timer, now: start + 2 * s + 100 * ms))
+        #expect(next.map(\.to) == [1, 2])
+        #expect(next.allSatisfy { $0.recipient == instance(at: $0.to) })
+
+        _ = coordinator.handle(.discovered([1, 2, 3]), now: start + 3 * s)
+        let goodbyes = addressed(coordinator.handle(.shutdown, now: start + 3 * s))
+        #expect(Set(goodbyes.map(\.to)) == [1, 2], "none to the DNS-only address 3")
+        #expect(goodbyes.allSatisfy { $0.recipient == instance(at: $0.to) })
+    }
+
+    /// A report addressed to another coordinator is refused by the inbox
+    /// (counted as misaddressed) and teaches this one nothing.
+    @Test func reportsForAnotherCoordinatorAreIgnored() throws {
+        var coordinator = try makeCoordinator()
+        _ = serving(&coordinator, agents: [])
+        var agent = FakeAgent(instance: 77, ordinal: 0)
+        let now = start + 2 * s + 10 * ms
+        let output = coordinator.handle(.datagram(agent.report(timebase: nil, to: coordinatorID + 1), from: 7), now: now)
+        #expect(output.sends.isEmpty && output.notes.isEmpty)
+        #expect(coordinator.agents[7] == nil)
+        #expect(coordinator.inbox.drops[.misaddressed] == 1)
+        let mine = coordinator.handle(.datagram(agent.report(timebase: nil, to: coordinatorID), from: 7), now: now + 1 * ms)
+        #expect(mine.notes.contains(.agentJoined(instance: 77, ordinal: 0)))
+    }
 }
+

@@ -10,7 +10,8 @@ struct CoordinatorFlashCommandTests {
     let second = Int64.nanosPerSecond
 
     func report(_ ordinal: UInt32, group: String, aspect: Aspect, at t: TimebaseInstant, following id: UInt64) -> Report {
-        Report(ordinal: ordinal, instance: 100 + UInt64(ordinal), board: "", planID: PlanID(planBytes: planBytes), state: .locked,
+        Report(ordinal: ordinal, instance: 100 + UInt64(ordinal), board: "",
+               plan: PlanRef(id: PlanID(planBytes: planBytes), anchor: TimebaseInstant(nanos: 0)), state: .locked,
                offsetNanos: 0, errorBoundNanos: 50_000, head: HeadReport(junction: "main", group: group, aspect: aspect),
                sentAt: LocalInstant(nanos: t.nanos), timebaseAtSend: t, sourceCoordinatorID: id, sourceTerm: 1)
     }
@@ -38,7 +39,7 @@ struct CoordinatorFlashCommandTests {
         var sequence: UInt64 = 0
         func deliver(_ r: Report, from address: Int) -> CoordinatorOutput<Int> {
             sequence += 1
-            let bytes = try! codec.seal(.report(r), sender: r.instance, sequence: sequence)
+            let bytes = try! codec.seal(.report(r), sender: r.instance, sequence: sequence, recipient: 42)
             return core.handle(.datagram(bytes, from: address), now: now)
         }
         let t = core.timebase(at: now)
@@ -47,7 +48,7 @@ struct CoordinatorFlashCommandTests {
         now = now + 200_000_000
         var out = core.handle(.timer, now: now)
         #expect(ticks(in: out, codec: codec).count == 2)
-        #expect(ticks(in: out, codec: codec).allSatisfy { !$0.tick.flashCommanded })
+        #expect(ticks(in: out, codec: codec).allSatisfy { $0.tick.command == .run })
         #expect(core.counters.conflictsSeen == 0)
 
         // Conflicting greens reported 10 ms apart at the same junction.
@@ -61,12 +62,12 @@ struct CoordinatorFlashCommandTests {
         out = core.handle(.timer, now: now)
         let commanded = ticks(in: out, codec: codec)
         #expect(commanded.count == 2)
-        #expect(commanded.allSatisfy { $0.tick.flashCommanded })
+        #expect(commanded.allSatisfy { $0.tick.command == .flash })
 
         // The command lapses 30 s after the last conflict.
         now = now + 31 * second
         out = core.handle(.timer, now: now)
-        #expect(ticks(in: out, codec: codec).allSatisfy { !$0.tick.flashCommanded })
+        #expect(ticks(in: out, codec: codec).allSatisfy { $0.tick.command == .run })
     }
 }
 

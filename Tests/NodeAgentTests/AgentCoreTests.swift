@@ -27,7 +27,7 @@ private func longPlan(_ text: String = ExamplePlans.crossroads) -> [UInt8] {
 private func sealedChunks(_ bytes: [UInt8], activation: TimebaseInstant, firstSequence: UInt64) throws -> [[UInt8]] {
     let chunks = try PlanChunk.split(planBytes: bytes, id: PlanID(planBytes: bytes), activation: activation)
     return try chunks.enumerated().map { i, chunk in
-        try codec.seal(.plan(chunk), sender: coordinatorID, sequence: firstSequence + UInt64(i))
+        try codec.seal(.plan(chunk), sender: coordinatorID, sequence: firstSequence + UInt64(i), recipient: agentInstance)
     }
 }
 
@@ -107,9 +107,9 @@ private struct Pair {
             }
             if var rogue, rogue.next <= now {
                 rogue.sequence += 1
-                let tick = Tick(coordinatorID: 1, term: 1, sentAt: timebase(at: now) + rogue.offsetNanos, planID: crossroadsID,
-                                cyclePositionNanos: 0)
-                let bytes = try! codec.seal(.tick(tick), sender: 1, sequence: rogue.sequence)
+                let tick = Tick(coordinatorID: 1, term: 1, sentAt: timebase(at: now) + rogue.offsetNanos,
+                                plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0)
+                let bytes = try! codec.seal(.tick(tick), sender: 1, sequence: rogue.sequence, recipient: agentInstance)
                 inFlight.append((now + Self.delayNanos, true, Self.rogueAddress, bytes))
                 rogue.next = now + 100 * ms
                 self.rogue = rogue
@@ -170,6 +170,7 @@ struct AgentCoreTests {
         }
         #expect(hello.instance == agentInstance && hello.ordinal == 0)
         #expect(envelope.senderID == agentInstance)
+        #expect(envelope.recipientID == 0, "sent to every coordinator address: it names none")
         // Another Hello a second later while no coordinator answers, still red.
         #expect(output.wakeAt <= start + 1 * s)
         #expect(agent.handle(.timer, now: start + 500 * ms).sends.isEmpty)
@@ -182,16 +183,21 @@ struct AgentCoreTests {
         let start = LocalInstant(nanos: 5 * s)
         var agent = makeAgent(at: start)
         _ = agent.handle(.timer, now: start)
-        let echo = Echo(agentInstance: agentInstance, reportSentAt: start, reportReceivedAt: TimebaseInstant(nanos: 9 * s))
-        let tick = Tick(coordinatorID: coordinatorID, term: 1, sentAt: TimebaseInstant(nanos: 9 * s), planID: crossroadsID,
-                        cyclePositionNanos: 0, echo: echo)
-        var tampered = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1)
-        tampered[30] ^= 0x01
+        let echo = Echo(reportSentAt: start, reportReceivedAt: TimebaseInstant(nanos: 9 * s))
+        let tick = Tick(coordinatorID: coordinatorID, term: 1, sentAt: TimebaseInstant(nanos: 9 * s),
+                        plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0, echo: echo)
+        var tampered = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1, recipient: agentInstance)
+        tampered[40] ^= 0x01
         let otherKey = try AuthKey(bytes: Array(repeating: 0x44, count: 32))
-        let wrongKey = try DatagramCodec(key: otherKey).seal(.tick(tick), sender: coordinatorID, sequence: 2)
-        let unsealed = try DatagramCodec(key: nil).seal(.tick(tick), sender: coordinatorID, sequence: 3)
+        let wrongKey = try DatagramCodec(key: otherKey).seal(.tick(tick), sender: coordinatorID, sequence: 2, recipient: agentInstance)
+        let unsealed = try DatagramCodec(key: nil).seal(.tick(tick), sender: coordinatorID, sequence: 3, recipient: agentInstance)
+        // Authentic, but for another process: a previous run of this agent, or
+        // another agent; and one naming no agent at all.
+        let previousRun = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 5, recipient: agentInstance + 1)
+        let unaddressed = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 6, recipient: 0)
         let inputs: [([UInt8], DropReason)] = [([1, 2, 3], .tooShort), (Array(repeating: 0, count: 64), .badMagic),
-                                               (tampered, .badTag), (wrongKey, .badTag), (unsealed, .untagged)]
+                                               (tampered, .badTag), (wrongKey, .badTag), (unsealed, .untagged),
+                                               (previousRun, .misaddressed), (unaddressed, .misaddressed)]
         for (k, (bytes, reason)) in inputs.enumerated() {
             let before = agent.inbox.drops[reason]
             let output = agent.handle(.datagram(bytes, from: 100), now: start + Int64(k + 1) * ms)
@@ -204,7 +210,7 @@ struct AgentCoreTests {
         #expect(agent.counters.ticksReceived == 0)
         #expect(agent.sources.current == nil)
         // The untampered tick is taken, and a replay of it is dropped.
-        let good = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 4)
+        let good = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 4, recipient: agentInstance)
         let taken = agent.handle(.datagram(good, from: 100), now: start + 10 * ms)
         #expect(agent.counters.ticksReceived == 1)
         #expect(taken.notes.contains(.sourceChanged(coordinatorID: coordinatorID, term: 1)))

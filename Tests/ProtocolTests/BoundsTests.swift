@@ -7,7 +7,7 @@ import Testing
 @Suite struct BoundsTests {
     /// An insecure datagram with a hand-written body, to reach body checks
     /// that a well-behaved encoder never produces.
-    static func datagram(_ type: Wire.MessageType, body: (inout WireWriter) -> Void) -> [UInt8] {
+    static func datagram(_ type: Wire.MessageType, recipient: UInt64 = 0, body: (inout WireWriter) -> Void) -> [UInt8] {
         var writer = WireWriter(capacity: 64)
         writer.u32(Wire.magic)
         writer.u8(Wire.version)
@@ -16,6 +16,7 @@ import Testing
         writer.u16(0)
         writer.u64(1)
         writer.u64(1)
+        writer.u64(recipient)
         body(&writer)
         writer.patchU16(UInt16(writer.bytes.count - Wire.headerByteCount), at: 7)
         return writer.bytes
@@ -53,10 +54,90 @@ import Testing
 
     @Test func badEnumsAndPresenceFlagsAreRefused() throws {
         var tick = try Fixtures.insecureCodec.seal(.tick(Fixtures.tickWithoutEcho), sender: 1, sequence: 1)
-        tick[tick.count - 1] = 4  // an undefined bit of the flags byte (bit 1 is flashCommanded)
+        tick[tick.count - 1] = 4  // an undefined bit of the flags byte (bits 0 and 1 are defined)
         #expect(Self.open(tick) == .failure(.badField))
         tick[tick.count - 1] = 1  // says an echo follows, but none does
         #expect(Self.open(tick) == .failure(.badLength))
+        tick[tick.count - 1] = 0
+        tick[tick.count - 2] = 3  // command: only run, flash and stop exist
+        #expect(Self.open(tick) == .failure(.badField))
+        tick[tick.count - 2] = TickCommand.stop.rawValue
+        #expect(Self.open(tick).map(\.sequence) == .success(1))
+    }
+
+    /// The tick's fields at fixed offsets (no echo): plan at 24, pending at
+    /// 40, cycle position at 56, command at 64, flags at 65.
+    static func tickBody(plan: (UInt64, Int64), pending: (UInt64, Int64), flags: UInt8) -> [UInt8] {
+        datagram(.tick, recipient: 5) { w in
+            w.u64(1); w.u64(1); w.i64(0)
+            w.u64(plan.0); w.i64(plan.1)
+            w.u64(pending.0); w.i64(pending.1)
+            w.i64(0); w.u8(0); w.u8(flags)
+        }
+    }
+
+    /// "No plan" has one form, (0, 0); a commit needs a pending plan.
+    @Test func planIdentitiesMustBeCanonical() {
+        #expect(Self.open(Self.tickBody(plan: (7, 9), pending: (8, 10), flags: 2)).map(\.sequence) == .success(1))
+        #expect(Self.open(Self.tickBody(plan: (0, 0), pending: (0, 0), flags: 0)).map(\.sequence) == .success(1))
+        #expect(Self.open(Self.tickBody(plan: (0, 9), pending: (0, 0), flags: 0)) == .failure(.badField), "plan anchor without id")
+        #expect(Self.open(Self.tickBody(plan: (7, 9), pending: (0, -1), flags: 0)) == .failure(.badField), "pending anchor without id")
+        #expect(Self.open(Self.tickBody(plan: (7, 9), pending: (0, 0), flags: 2)) == .failure(.badField), "commit without pending")
+        // Id with anchor 0 is a plan (the epoch is a legal anchor).
+        #expect(Self.open(Self.tickBody(plan: (7, 0), pending: (8, 0), flags: 2)).map(\.sequence) == .success(1))
+
+        var tick = Fixtures.tickWithEcho
+        tick.pendingCommitted = true
+        #expect(throws: MessageError.commitWithoutPending) { try Fixtures.codec.seal(.tick(tick), sender: 1, sequence: 1) }
+        tick.pendingCommitted = false
+        tick.plan = PlanRef(id: .none, anchor: TimebaseInstant(nanos: 5))
+        #expect(throws: MessageError.anchorWithoutPlan(field: "tick's governing")) {
+            try Fixtures.codec.seal(.tick(tick), sender: 1, sequence: 1)
+        }
+        var report = Fixtures.bareReport
+        report.pending = PlanRef(id: .none, anchor: TimebaseInstant(nanos: -1))
+        #expect(throws: MessageError.anchorWithoutPlan(field: "report's pending")) {
+            try Fixtures.codec.seal(.report(report), sender: 1, sequence: 1)
+        }
+    }
+
+    /// The report's monitor byte has two defined bits; its plan fields are
+    /// canonical as the tick's.
+    @Test func reportMonitorAndPlanFieldsAreChecked() throws {
+        let datagram = try Fixtures.insecureCodec.seal(.report(Fixtures.bareReport), sender: 1, sequence: 1)
+        // Bare report tail: ... plan(16) pending(16) nonce(8) monitor(1) hasHead(1) dropCount(1).
+        let monitor = datagram.count - 3
+        let pendingAnchorLastByte = monitor - 8 - 1
+        for (value, expected) in [(UInt8(1), DropReason?.none), (2, nil), (3, nil), (4, .badField), (0x80, .badField)] {
+            var changed = datagram
+            changed[monitor] = value
+            let opened = Self.open(changed)
+            if let expected {
+                #expect(opened == .failure(expected), "monitor byte \(value)")
+            } else {
+                guard case let .success(envelope) = opened, case let .report(report) = envelope.message else {
+                    Issue.record("monitor byte \(value) should decode")
+                    continue
+                }
+                #expect(report.monitorTripped == (value & 1 != 0) && report.outOfPlan == (value & 2 != 0))
+            }
+        }
+        var anchorOnly = datagram
+        anchorOnly[pendingAnchorLastByte] = 1  // pending id 0 with anchor 1
+        #expect(Self.open(anchorOnly) == .failure(.badField))
+        anchorOnly[pendingAnchorLastByte - 8] = 1  // pending id 1 with anchor 1
+        #expect(Self.open(anchorOnly).map(\.sequence) == .success(1))
+    }
+
+    /// A solicit's nonce 0 would read as "no solicit" in the answer.
+    @Test func zeroSolicitNoncesAreRefused() {
+        let zero = Self.datagram(.solicit) { w in w.u64(1); w.u64(0); w.u64(0) }
+        #expect(Self.open(zero) == .failure(.badField))
+        let one = Self.datagram(.solicit) { w in w.u64(1); w.u64(0); w.u64(1) }
+        #expect(Self.open(one).map(\.sequence) == .success(1))
+        #expect(throws: MessageError.zeroNonce) {
+            try Fixtures.codec.seal(.solicit(Solicit(coordinatorID: 1, term: 0, nonce: 0)), sender: 1, sequence: 1)
+        }
     }
 
     @Test func dropCountersMustBeCanonical() {
@@ -126,15 +207,20 @@ import Testing
 
     @Test func headerChecks() throws {
         let good = try Fixtures.insecureCodec.seal(.goodbye(Fixtures.goodbye), sender: 1, sequence: 1)
-        var wrongVersion = good
-        wrongVersion[4] = 2
-        #expect(Self.open(wrongVersion) == .failure(.unsupportedVersion))
+        var versionOne = good
+        versionOne[4] = 1
+        #expect(Self.open(versionOne) == .failure(.unsupportedVersion), "version 1 is not spoken any more")
+        var versionThree = good
+        versionThree[4] = 3
+        #expect(Self.open(versionThree) == .failure(.unsupportedVersion))
         var unknownType = good
         unknownType[5] = 0
         #expect(Self.open(unknownType) == .failure(.unknownType))
+        unknownType[5] = 7
+        #expect(Self.open(unknownType) == .failure(.unknownType))
         #expect(Self.open([UInt8](repeating: 0, count: 1201)) == .failure(.oversize))
         #expect(Self.open([]) == .failure(.tooShort))
-        #expect(Self.open(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) == .failure(.badMagic))
+        #expect(Self.open(Array("GET / HTTP/1.1\r\nHost: junction.local\r\n\r\n".utf8)) == .failure(.badMagic))
         // A body with bytes left over after the message, consistently framed.
         let padded = Self.datagram(.goodbye) { w in
             w.u64(1); w.u64(2); w.i64(3); w.u8(0)

@@ -13,19 +13,36 @@ enum Fixtures {
     static let sender: UInt64 = 0x0102_0304_0506_0708
     static let sequence: UInt64 = 42
 
+    /// The agent process the coordinator→agent vectors are addressed to.
+    static let agentInstance: UInt64 = 0xA6E7_0000_0000_0007
+    /// The coordinator the full report is addressed to.
+    static let coordinatorID: UInt64 = 0xC00D_1A70_0000_0001
+
+    static let runningPlan = PlanRef(id: PlanID(rawValue: 0x1122_3344_5566_7788), anchor: TimebaseInstant(nanos: 1_699_999_000_000_000_000))
+    /// The fixture plan file's id, anchored where the plan chunk activates it.
+    static let announcedPlan = PlanRef(id: PlanID(rawValue: 0xebf7_465d_1ed9_c01d), anchor: TimebaseInstant(nanos: 1_700_000_060_000_000_000))
+
     static let tickWithEcho = Tick(
-        coordinatorID: 0xC00D_1A70_0000_0001, term: 3,
+        coordinatorID: coordinatorID, term: 3,
         sentAt: TimebaseInstant(nanos: 1_700_000_000_123_456_789),
-        planID: PlanID(rawValue: 0x1122_3344_5566_7788), pendingPlanID: .none,
+        plan: runningPlan, pending: .none,
         cyclePositionNanos: 12_345_000_000,
-        echo: Echo(
-            agentInstance: 0xA6E7_0000_0000_0007, reportSentAt: LocalInstant(nanos: 987_654_321_000),
-            reportReceivedAt: TimebaseInstant(nanos: 1_700_000_000_100_000_000)))
+        echo: Echo(reportSentAt: LocalInstant(nanos: 987_654_321_000),
+                   reportReceivedAt: TimebaseInstant(nanos: 1_700_000_000_100_000_000)))
 
     static let tickWithoutEcho = Tick(
-        coordinatorID: 0xC00D_1A70_0000_0001, term: 3,
-        sentAt: TimebaseInstant(nanos: -5), planID: .none,
-        pendingPlanID: PlanID(rawValue: 0xFFFF_FFFF_FFFF_FFFF), cyclePositionNanos: 0)
+        coordinatorID: coordinatorID, term: 3,
+        sentAt: TimebaseInstant(nanos: -5), plan: .none,
+        pending: PlanRef(id: PlanID(rawValue: 0xFFFF_FFFF_FFFF_FFFF), anchor: TimebaseInstant(nanos: .max)),
+        cyclePositionNanos: 0)
+
+    /// A committed handover 2 s before its anchor, while the junction is
+    /// stopped (a silent head).
+    static let tickCommittedStop = Tick(
+        coordinatorID: coordinatorID, term: 4,
+        sentAt: TimebaseInstant(nanos: 1_700_000_058_000_000_000),
+        plan: runningPlan, pending: announcedPlan, pendingCommitted: true,
+        cyclePositionNanos: 45_000_000_000, command: .stop)
 
     static let planBytes: [UInt8] = Array("junction demo\nphase A 30s\nphase B 25s\n".utf8)
 
@@ -36,36 +53,56 @@ enum Fixtures {
     }
 
     static let fullReport = Report(
-        ordinal: 2, instance: 0xA6E7_0000_0000_0007, board: "pi-north-2",
-        planID: PlanID(rawValue: 0x1122_3344_5566_7788), state: .locked,
+        ordinal: 2, instance: agentInstance, board: "pi-north-2",
+        plan: runningPlan, pending: announcedPlan, state: .locked,
         offsetNanos: -1_234_567, errorBoundNanos: 250_000,
         head: HeadReport(junction: "main-and-5th", group: "north", aspect: .green),
         sentAt: LocalInstant(nanos: 987_654_321_000),
         timebaseAtSend: TimebaseInstant(nanos: 1_700_000_000_099_000_000),
-        sourceCoordinatorID: 0xC00D_1A70_0000_0001, sourceTerm: 3,
+        sourceCoordinatorID: coordinatorID, sourceTerm: 3,
+        solicitNonce: 0x5EED_0000_0000_0001, monitorTripped: true, outOfPlan: true,
         drops: [.badTag: 3, .replayed: 1])
 
     static let bareReport = Report(
-        ordinal: 0, instance: 1, board: "", planID: .none, state: .unsynced,
+        ordinal: 0, instance: 1, board: "", plan: .none, state: .unsynced,
         offsetNanos: 0, errorBoundNanos: .max, head: nil, sentAt: LocalInstant(nanos: 0),
         timebaseAtSend: nil, sourceCoordinatorID: 0, sourceTerm: 0)
 
-    static let hello = Hello(ordinal: 2, instance: 0xA6E7_0000_0000_0007, board: "pi-north-2")
+    static let hello = Hello(ordinal: 2, instance: agentInstance, board: "pi-north-2")
 
     static let goodbye = Goodbye(
-        coordinatorID: 0xC00D_1A70_0000_0001, term: 3, sentAt: TimebaseInstant(nanos: 1_700_000_100_000_000_000))
+        coordinatorID: coordinatorID, term: 3, sentAt: TimebaseInstant(nanos: 1_700_000_100_000_000_000))
 
-    /// One of each message type (and both shapes of the optional parts).
-    static var allMessages: [(name: String, message: Message)] {
+    /// From a coordinator that is adopting (term 0) and knows only the
+    /// agent's address (recipient 0).
+    static let solicit = Solicit(coordinatorID: 0xC00D_1A70_0000_0002, term: 0, nonce: 0x5EED_0000_0000_0002)
+
+    /// One of each message type (and both shapes of the optional parts),
+    /// with the recipient each is sealed for in the golden vectors.
+    static var allMessages: [(name: String, message: Message, recipient: UInt64)] {
         [
-            ("tick-echo", .tick(tickWithEcho)),
-            ("tick", .tick(tickWithoutEcho)),
-            ("plan", .plan(planChunk)),
-            ("report", .report(fullReport)),
-            ("report-bare", .report(bareReport)),
-            ("hello", .hello(hello)),
-            ("goodbye", .goodbye(goodbye)),
+            ("tick-echo", .tick(tickWithEcho), agentInstance),
+            ("tick", .tick(tickWithoutEcho), agentInstance),
+            ("tick-commit-stop", .tick(tickCommittedStop), agentInstance),
+            ("plan", .plan(planChunk), agentInstance),
+            ("report", .report(fullReport), coordinatorID),
+            ("report-bare", .report(bareReport), 0),
+            ("hello", .hello(hello), 0),
+            ("goodbye", .goodbye(goodbye), agentInstance),
+            ("solicit", .solicit(solicit), 0),
         ]
+    }
+
+    /// The fixture message named `name`, with its recipient.
+    static func entry(_ name: String) -> (message: Message, recipient: UInt64) {
+        let entry = allMessages.first { $0.name == name }!
+        return (entry.message, entry.recipient)
+    }
+
+    /// An inbox that accepts a datagram sealed for `recipient` (any
+    /// receiver's id for the unaddressed ones).
+    static func inbox(for recipient: UInt64, codec: DatagramCodec = codec) -> Inbox {
+        Inbox(codec: codec, localID: recipient == 0 ? 0x10CA_1000_0000_0001 : recipient)
     }
 }
 

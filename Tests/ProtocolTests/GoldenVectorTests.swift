@@ -3,12 +3,14 @@ import Testing
 @testable import Protocol
 
 /// A fixed message sealed with `Fixtures.key` (sender 0x0102030405060708,
-/// sequence 42) and its exact bytes. The hex was produced by an independent
-/// encoder written from docs/PROTOCOL.md, and the same vectors are printed in
-/// that document.
+/// sequence 42, the recipient given) and its exact bytes. The hex was
+/// produced by `scripts/golden-vectors`, an independent Python encoder
+/// written from docs/PROTOCOL.md, and the same vectors are printed in that
+/// document.
 struct GoldenVector: Sendable, CustomTestStringConvertible {
     var name: String
     var message: Message
+    var recipient: UInt64
     var keyed: Bool
     var hex: String
     var testDescription: String { name }
@@ -16,28 +18,32 @@ struct GoldenVector: Sendable, CustomTestStringConvertible {
 
 @Suite struct GoldenVectorTests {
     static let vectors: [GoldenVector] = [
-        GoldenVector(name: "tick-echo", message: .tick(Fixtures.tickWithEcho), keyed: true,
-                     hex: "4a4e435401010100490102030405060708000000000000002ac00d1a7000000001000000000000000317979cfe3d85cd151122334455667788000000000000000000000002dfd1c04001a6e7000000000007000000e5f4c8f36817979cfe3c1fe100befd0b1c2ee6b04629a2462c160982a7"),
-        GoldenVector(name: "tick", message: .tick(Fixtures.tickWithoutEcho), keyed: true,
-                     hex: "4a4e435401010100310102030405060708000000000000002ac00d1a70000000010000000000000003fffffffffffffffb0000000000000000ffffffffffffffff000000000000000000cf69cd12cff18aaa02ebb240ce18427f"),
-        GoldenVector(name: "plan", message: .plan(Fixtures.planChunk), keyed: true,
-                     hex: "4a4e435401020100400102030405060708000000000000002aebf7465d1ed9c01d17979d0c2e715800000000010000002600266a756e6374696f6e2064656d6f0a70686173652041203330730a70686173652042203235730a545c4745e08c73c29b367b50341eb95b"),
-        GoldenVector(name: "report", message: .report(Fixtures.fullReport), keyed: true,
-                     hex: "4a4e435401030100790102030405060708000000000000002a00000002a6e70000000000070a70692d6e6f7274682d32112233445566778802ffffffffffed2979000000000003d090000000e5f4c8f3680117979cfe3c109ec0c00d1a70000000010000000000000003010c6d61696e2d616e642d357468056e6f72746803020900000000000000030c0000000000000001a56821d49a1ded3defd0e60d45193719"),
-        GoldenVector(name: "report-bare", message: .report(Fixtures.bareReport), keyed: true,
-                     hex: "4a4e435401030100410102030405060708000000000000002a0000000000000000000000010000000000000000000000000000000000007fffffffffffffff000000000000000000000000000000000000000000000000000000ff26e97846892a28dee62128971b1d80"),
-        GoldenVector(name: "hello", message: .hello(Fixtures.hello), keyed: true,
-                     hex: "4a4e435401040100170102030405060708000000000000002a00000002a6e70000000000070a70692d6e6f7274682d32d290bb985a3530a20351ddd774e6bde8"),
-        GoldenVector(name: "goodbye", message: .goodbye(Fixtures.goodbye), keyed: true,
-                     hex: "4a4e435401050100180102030405060708000000000000002ac00d1a7000000001000000000000000317979d157ea0e800bd0f70cb584bbb31c98eb81c3c58939a"),
-        GoldenVector(name: "insecure-tick", message: .tick(Fixtures.tickWithoutEcho), keyed: false,
-                     hex: "4a4e435401010000310102030405060708000000000000002ac00d1a70000000010000000000000003fffffffffffffffb0000000000000000ffffffffffffffff000000000000000000"),
+        GoldenVector(name: "tick-echo", message: .tick(Fixtures.tickWithEcho), recipient: Fixtures.agentInstance, keyed: true,
+                     hex: "4a4e435402010100520102030405060708000000000000002aa6e7000000000007c00d1a7000000001000000000000000317979cfe3d85cd15112233445566778817979c156184f0000000000000000000000000000000000000000002dfd1c0400001000000e5f4c8f36817979cfe3c1fe1002f30be2391a4fb68606d3ebac2cd585b"),
+        GoldenVector(name: "tick", message: .tick(Fixtures.tickWithoutEcho), recipient: Fixtures.agentInstance, keyed: true,
+                     hex: "4a4e435402010100420102030405060708000000000000002aa6e7000000000007c00d1a70000000010000000000000003fffffffffffffffb00000000000000000000000000000000ffffffffffffffff7fffffffffffffff0000000000000000000059fcd315ff327a61f1885ab7bc46c7bc"),
+        GoldenVector(name: "tick-commit-stop", message: .tick(Fixtures.tickCommittedStop), recipient: Fixtures.agentInstance, keyed: true,
+                     hex: "4a4e435402010100420102030405060708000000000000002aa6e7000000000007c00d1a7000000001000000000000000417979d0bb73bc400112233445566778817979c156184f000ebf7465d1ed9c01d17979d0c2e7158000000000a7a358200020207be364d6e905fa0a7e43bc1cb341aa1"),
+        GoldenVector(name: "plan", message: .plan(Fixtures.planChunk), recipient: Fixtures.agentInstance, keyed: true,
+                     hex: "4a4e435402020100400102030405060708000000000000002aa6e7000000000007ebf7465d1ed9c01d17979d0c2e715800000000010000002600266a756e6374696f6e2064656d6f0a70686173652041203330730a70686173652042203235730a8a1038c1d8e7de1cdbd90c512559811c"),
+        GoldenVector(name: "report", message: .report(Fixtures.fullReport), recipient: Fixtures.coordinatorID, keyed: true,
+                     hex: "4a4e4354020301009a0102030405060708000000000000002ac00d1a700000000100000002a6e70000000000070a70692d6e6f7274682d3202ffffffffffed2979000000000003d090000000e5f4c8f3680117979cfe3c109ec0c00d1a70000000010000000000000003112233445566778817979c156184f000ebf7465d1ed9c01d17979d0c2e7158005eed00000000000103010c6d61696e2d616e642d357468056e6f72746803020900000000000000030c00000000000000012da0900abee95ad06255d59d6f210573"),
+        GoldenVector(name: "report-bare", message: .report(Fixtures.bareReport), recipient: 0, keyed: true,
+                     hex: "4a4e435402030100620102030405060708000000000000002a0000000000000000000000000000000000000001000000000000000000007fffffffffffffff00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000003d855dececa9b38bd58e4762d5c8b5bf"),
+        GoldenVector(name: "hello", message: .hello(Fixtures.hello), recipient: 0, keyed: true,
+                     hex: "4a4e435402040100170102030405060708000000000000002a000000000000000000000002a6e70000000000070a70692d6e6f7274682d32629c3a3aa6a3f2f98a4c322b5faf8868"),
+        GoldenVector(name: "goodbye", message: .goodbye(Fixtures.goodbye), recipient: Fixtures.agentInstance, keyed: true,
+                     hex: "4a4e435402050100180102030405060708000000000000002aa6e7000000000007c00d1a7000000001000000000000000317979d157ea0e800fe341ceb09b69e99d4b1f08a9cf5ac4a"),
+        GoldenVector(name: "solicit", message: .solicit(Fixtures.solicit), recipient: 0, keyed: true,
+                     hex: "4a4e435402060100180102030405060708000000000000002a0000000000000000c00d1a700000000200000000000000005eed00000000000242589448462fe85824ba98c158e6de71"),
+        GoldenVector(name: "insecure-tick", message: .tick(Fixtures.tickWithoutEcho), recipient: Fixtures.agentInstance, keyed: false,
+                     hex: "4a4e435402010000420102030405060708000000000000002aa6e7000000000007c00d1a70000000010000000000000003fffffffffffffffb00000000000000000000000000000000ffffffffffffffff7fffffffffffffff00000000000000000000"),
     ]
 
     @Test(arguments: vectors)
     func encodesToTheGoldenBytes(vector: GoldenVector) throws {
         let codec = vector.keyed ? Fixtures.codec : Fixtures.insecureCodec
-        let sealed = try codec.seal(vector.message, sender: Fixtures.sender, sequence: Fixtures.sequence)
+        let sealed = try codec.seal(vector.message, sender: Fixtures.sender, sequence: Fixtures.sequence, recipient: vector.recipient)
         #expect(Hex.encode(sealed) == vector.hex)
     }
 
@@ -45,11 +51,22 @@ struct GoldenVector: Sendable, CustomTestStringConvertible {
     func decodesFromTheGoldenBytes(vector: GoldenVector) {
         let codec = vector.keyed ? Fixtures.codec : Fixtures.insecureCodec
         let opened = codec.open(Hex.decode(vector.hex))
-        #expect(opened == .success(Envelope(senderID: Fixtures.sender, sequence: Fixtures.sequence, message: vector.message)))
+        #expect(opened == .success(Envelope(
+            senderID: Fixtures.sender, sequence: Fixtures.sequence, recipientID: vector.recipient, message: vector.message)))
     }
 
     @Test func theFixturePlanHasTheDocumentedID() {
         #expect(Fixtures.planChunk.planID == PlanID(rawValue: 0xebf7_465d_1ed9_c01d))
+        #expect(Fixtures.announcedPlan == PlanRef(id: Fixtures.planChunk.planID, anchor: Fixtures.planChunk.activation))
+    }
+
+    /// Every vector is a version-2 datagram whose recipient sits at bytes
+    /// 25..<33, as the document's header table says.
+    @Test(arguments: vectors)
+    func headerCarriesVersionAndRecipient(vector: GoldenVector) {
+        let bytes = Hex.decode(vector.hex)
+        #expect(bytes[4] == 2)
+        #expect(bytes[25..<33].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } == vector.recipient)
     }
 
     /// The document and the tests cannot drift apart: every vector tested

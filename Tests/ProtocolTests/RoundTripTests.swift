@@ -6,11 +6,11 @@ import Testing
 @Suite struct RoundTripTests {
     @Test(arguments: Fixtures.allMessages.map(\.name))
     func roundTrip(name: String) throws {
-        let message = try #require(Fixtures.allMessages.first { $0.name == name }).message
+        let (message, recipient) = Fixtures.entry(name)
         for codec in [Fixtures.codec, Fixtures.insecureCodec] {
-            let datagram = try codec.seal(message, sender: 7, sequence: 9)
+            let datagram = try codec.seal(message, sender: 7, sequence: 9, recipient: recipient)
             #expect(datagram.count <= Wire.maximumDatagramByteCount)
-            #expect(codec.open(datagram) == .success(Envelope(senderID: 7, sequence: 9, message: message)))
+            #expect(codec.open(datagram) == .success(Envelope(senderID: 7, sequence: 9, recipientID: recipient, message: message)))
         }
     }
 
@@ -21,20 +21,36 @@ import Testing
         #expect(longName.utf8.count == Wire.maximumNameByteCount)
         let allDrops = Dictionary(uniqueKeysWithValues: DropReason.allCases.map { ($0, UInt64.max) })
         let report = Report(
-            ordinal: .max, instance: .max, board: longName, planID: PlanID(rawValue: .max), state: .flash,
+            ordinal: .max, instance: .max, board: longName,
+            plan: PlanRef(id: PlanID(rawValue: .max), anchor: TimebaseInstant(nanos: .min)),
+            pending: PlanRef(id: PlanID(rawValue: 1), anchor: TimebaseInstant(nanos: .max)), state: .flash,
             offsetNanos: .min, errorBoundNanos: .max,
             head: HeadReport(junction: longName, group: longName, aspect: .flashingRed),
             sentAt: LocalInstant(nanos: .min), timebaseAtSend: TimebaseInstant(nanos: .max),
-            sourceCoordinatorID: .max, sourceTerm: .max, drops: allDrops)
+            sourceCoordinatorID: .max, sourceTerm: .max, solicitNonce: .max, monitorTripped: true, outOfPlan: true,
+            drops: allDrops)
+        let tick = Tick(
+            coordinatorID: .max, term: .max, sentAt: TimebaseInstant(nanos: .min),
+            plan: PlanRef(id: PlanID(rawValue: .max), anchor: TimebaseInstant(nanos: .max)),
+            pending: PlanRef(id: PlanID(rawValue: .max), anchor: TimebaseInstant(nanos: .min)), pendingCommitted: true,
+            cyclePositionNanos: .max, command: .stop,
+            echo: Echo(reportSentAt: LocalInstant(nanos: .max), reportReceivedAt: TimebaseInstant(nanos: .min)))
         let plan = [UInt8](repeating: 0xAB, count: Wire.planChunkPayloadByteCount * 3)
         let chunks = try PlanChunk.split(planBytes: plan, id: PlanID(planBytes: plan), activation: TimebaseInstant(nanos: .min))
-        // The largest report is 459 bytes, as docs/PROTOCOL.md says.
-        #expect(try Fixtures.codec.seal(.report(report), sender: 1, sequence: 1).count == 459)
-        let messages: [Message] = [.report(report), .plan(chunks[1]), .hello(Hello(ordinal: .max, instance: 0, board: longName))]
+        // The sizes docs/PROTOCOL.md states: the largest report is 509
+        // bytes, a tick 115, a tick with echo 131, a solicit 73.
+        #expect(try Fixtures.codec.seal(.report(report), sender: 1, sequence: 1).count == 509)
+        #expect(try Fixtures.codec.seal(.tick(tick), sender: 1, sequence: 1).count == 131)
+        #expect(try Fixtures.codec.seal(.tick(Fixtures.tickWithoutEcho), sender: 1, sequence: 1).count == 115)
+        #expect(try Fixtures.codec.seal(.solicit(Fixtures.solicit), sender: 1, sequence: 1).count == 73)
+        let messages: [Message] = [
+            .report(report), .tick(tick), .plan(chunks[1]), .hello(Hello(ordinal: .max, instance: 0, board: longName)),
+            .solicit(Solicit(coordinatorID: .max, term: .max, nonce: .max)),
+        ]
         for message in messages {
-            let datagram = try Fixtures.codec.seal(message, sender: .max, sequence: .max)
+            let datagram = try Fixtures.codec.seal(message, sender: .max, sequence: .max, recipient: .max)
             #expect(datagram.count <= Wire.maximumDatagramByteCount)
-            #expect(Fixtures.codec.open(datagram) == .success(Envelope(senderID: .max, sequence: .max, message: message)))
+            #expect(Fixtures.codec.open(datagram) == .success(Envelope(senderID: .max, sequence: .max, recipientID: .max, message: message)))
         }
     }
 
@@ -56,5 +72,7 @@ import Testing
         for reason in DropReason.allCases { #expect(DropReason(name: reason.description) == reason) }
         #expect(DropReason.badTag.description == "bad-tag")
         #expect(DropReason.tooShort.rawValue == 1)
+        #expect(DropReason.planEvicted.rawValue == 17)
+        #expect(DropReason.misaddressed.rawValue == 18 && DropReason.misaddressed.description == "misaddressed")
     }
 }

@@ -26,9 +26,9 @@ import Testing
 
     @Test(arguments: Fixtures.allMessages.map(\.name))
     func everyBitFlipIsRefused(name: String) throws {
-        let message = try #require(Fixtures.allMessages.first { $0.name == name }).message
-        let datagram = try Fixtures.codec.seal(message, sender: Fixtures.sender, sequence: 1)
-        var inbox = Inbox(codec: Fixtures.codec)
+        let (message, recipient) = Fixtures.entry(name)
+        let datagram = try Fixtures.codec.seal(message, sender: Fixtures.sender, sequence: 1, recipient: recipient)
+        var inbox = Fixtures.inbox(for: recipient)
         var expected = DropCounters()
         for offset in datagram.indices {
             for bit in 0..<8 {
@@ -44,15 +44,15 @@ import Testing
         #expect(inbox.drops.total == UInt64(datagram.count * 8))
         // The untouched datagram still gets through afterwards: no flip was recorded as seen.
         let result2 = inbox.receive(datagram, timebaseEstimate: nil)
-        #expect(result2 == .success(Envelope(senderID: Fixtures.sender, sequence: 1, message: message)))
+        #expect(result2 == .success(Envelope(senderID: Fixtures.sender, sequence: 1, recipientID: recipient, message: message)))
     }
 
     @Test(arguments: Fixtures.allMessages.map(\.name))
     func everyTruncationIsRefused(name: String) throws {
-        let message = try #require(Fixtures.allMessages.first { $0.name == name }).message
+        let (message, recipient) = Fixtures.entry(name)
         for codec in [Fixtures.codec, Fixtures.insecureCodec] {
-            let datagram = try codec.seal(message, sender: Fixtures.sender, sequence: 1)
-            var inbox = Inbox(codec: codec)
+            let datagram = try codec.seal(message, sender: Fixtures.sender, sequence: 1, recipient: recipient)
+            var inbox = Fixtures.inbox(for: recipient, codec: codec)
             for length in 0..<datagram.count {
                 let reason: DropReason = length < Wire.headerByteCount ? .tooShort : .badLength
                 let result = inbox.receive(Array(datagram[..<length]), timebaseEstimate: nil)
@@ -68,9 +68,11 @@ import Testing
     /// so is a fresh-looking one more than 64 behind.
     @Test(arguments: Fixtures.allMessages.map(\.name))
     func everyReplayIsRefused(name: String) throws {
-        let message = try #require(Fixtures.allMessages.first { $0.name == name }).message
-        var inbox = Inbox(codec: Fixtures.codec)
-        let datagrams = try (1...100).map { try Fixtures.codec.seal(message, sender: Fixtures.sender, sequence: UInt64($0)) }
+        let (message, recipient) = Fixtures.entry(name)
+        var inbox = Fixtures.inbox(for: recipient)
+        let datagrams = try (1...100).map {
+            try Fixtures.codec.seal(message, sender: Fixtures.sender, sequence: UInt64($0), recipient: recipient)
+        }
         for datagram in datagrams {
             #expect(throws: Never.self) { try inbox.receive(datagram, timebaseEstimate: nil).get() }
         }
@@ -80,6 +82,21 @@ import Testing
         }
         #expect(inbox.drops[.replayed] == 100)
         #expect(inbox.drops.total == 100)
+    }
+
+    /// The recipient is under the tag: a tick re-addressed from agent A to
+    /// agent B by changing any of its recipient bytes is a forgery
+    /// (`bad-tag`) before the inbox ever compares the recipient.
+    @Test func changingTheRecipientBreaksTheTag() throws {
+        let datagram = try Fixtures.codec.seal(.tick(Fixtures.tickWithEcho), sender: 1, sequence: 1, recipient: Fixtures.agentInstance)
+        for offset in Wire.recipientOffset..<(Wire.recipientOffset + 8) {
+            var readdressed = datagram
+            readdressed[offset] ^= 0x5A
+            // Agent B: the process the changed bytes now name.
+            let agentB = Fixtures.agentInstance ^ (0x5A << (8 * UInt64(Wire.recipientOffset + 7 - offset)))
+            var inbox = Inbox(codec: Fixtures.codec, localID: agentB)
+            #expect(inbox.receive(readdressed, timebaseEstimate: nil) == .failure(.badTag), "byte \(offset)")
+        }
     }
 
     /// Appending bytes, and a datagram over the size limit, are refused.
@@ -103,7 +120,7 @@ import Testing
     /// impossible values are still refused with a reason, never a trap.
     @Test func insecureBodiesAreStillChecked() throws {
         var datagram = try Fixtures.insecureCodec.seal(.report(Fixtures.fullReport), sender: 1, sequence: 1)
-        let stateOffset = Wire.headerByteCount + 4 + 8 + 1 + "pi-north-2".utf8.count + 8
+        let stateOffset = Wire.headerByteCount + 4 + 8 + 1 + "pi-north-2".utf8.count
         #expect(datagram[stateOffset] == SyncState.locked.rawValue)
         datagram[stateOffset] = 99
         #expect(Fixtures.insecureCodec.open(datagram) == .failure(.badField))

@@ -71,7 +71,8 @@ struct FloodTests {
             case 0:
                 bytes = (0..<Int.random(in: 1...1200)).map { _ in UInt8.random(in: 0...255) }
             default:
-                let tick = Tick(coordinatorID: 7, term: 1, sentAt: TimebaseInstant(nanos: Int64(i)), planID: PlanID(rawValue: 1), cyclePositionNanos: 0)
+                let tick = Tick(coordinatorID: 7, term: 1, sentAt: TimebaseInstant(nanos: Int64(i)),
+                                plan: PlanRef(id: PlanID(rawValue: 1), anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0)
                 bytes = try codec.seal(.tick(tick), sender: 7, sequence: UInt64(i + 1))
                 if i % 3 == 1 {
                     bytes.removeLast(Int.random(in: 1..<bytes.count))
