@@ -20,8 +20,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var planLeadNanos: Int64 = 5 * .nanosPerSecond
     /// Goodbye is sent this many times on a graceful stop.
     public var goodbyeRepeats: Int = 3
-    /// Bound on agents tracked, so a flood of forged Hellos costs little.
-    public var maximumAgents: Int = 4096
+    /// Bound on agents tracked, so a flood of forged Hellos costs little;
+    /// 16,384 covers a corridor of 10,000 heads (measured in docs/BENCHMARKS.md)
+    /// and matches the replay window's sender capacity.
+    public var maximumAgents: Int = 16_384
 
     public init(id: UInt64, key: AuthKey?) {
         self.id = id

@@ -15,4 +15,8 @@ if wanted("clock") { ClockBench.run(into: &table) }
 if wanted("timer") { TimerBench.run(into: &table) }
 if wanted("simulation") { SimulationBench.run(into: &table) }
 if wanted("loopback") { LoopbackBench.run(into: &table) }
+if wanted("scale") {
+    let agents = FileIO.environment("JUNCTION_BENCH_AGENTS").flatMap { Int($0) } ?? 10_000
+    ScaleBench.run(into: &table, agents: agents, seconds: 10)
+}
 print(table.render())
