@@ -161,6 +161,31 @@ class Cluster:
             logf = open(os.path.join(self.dir, f"agent{i}.log"), "w")
             self.agents.append(subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT))
 
+    def agent_rss_kb(self):
+        """Resident memory (VmRSS, kB) of each running agent, from /proc."""
+        out = []
+        for p in self.agents:
+            try:
+                with open(f"/proc/{p.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            out.append(int(line.split()[1]))
+            except OSError:
+                pass
+        return out
+
+    def agent_cpu_seconds(self):
+        """utime + stime of each running agent, in seconds (USER_HZ 100)."""
+        out = []
+        for p in self.agents:
+            try:
+                with open(f"/proc/{p.pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                out.append((int(fields[11]) + int(fields[12])) / 100)
+            except (OSError, IndexError, ValueError):
+                pass
+        return out
+
     def stop(self):
         for p in list(self.coordinators.values()) + self.agents:
             if p.poll() is None:
@@ -258,8 +283,15 @@ def lockstep(args):
                 cyclic = run_cyclictest(args.seconds - warm - 1)
             for p in sleepers:
                 p.wait()
+            rss = cluster.agent_rss_kb()
+            cpu = cluster.agent_cpu_seconds()
         finally:
             cluster.stop()
+        if rss:
+            row("memory", f"agent resident memory (VmRSS), max of {len(rss)} after {args.seconds:.0f} s",
+                f"{max(rss) / 1024:.1f}", "MB", "<= 10 MB", max(rss) <= 10 * 1024)
+        if cpu:
+            row("memory", f"agent CPU, mean of {len(cpu)} over {args.seconds:.0f} s", f"{sum(cpu) / len(cpu) / args.seconds * 100:.2f}", "% of a core")
         floor = sleeper_spreads(files)
         measured = [c for c in clusters([c for c in cluster.changes() if c[0] >= start])
                     if len({a for _, a, _ in c}) == n and len(c) == n]
@@ -280,6 +312,55 @@ def lockstep(args):
         elif n == max(int(x) for x in args.agents.split(",")) and not args.no_cyclictest:
             row("lockstep", "cyclictest", "skipped", "", "rt-tests not installed")
         log(f"lockstep {n}: relay forwarded {cluster.relay.forwarded}, dropped {cluster.relay.dropped}; logs in {cluster.dir}")
+
+
+def score(changes, n, events):
+    """Holds the recorded changes against the plan's schedule.
+
+    The plan repeats every 14 s: green at 0, amber at 3, red at 6. The
+    schedule is anchored on the first green seen by most agents and then
+    followed instant by instant; `shift` tracks where the lights actually
+    are, so a step of the timebase shows as a jump of `shift` (the largest
+    jump is the largest timebase step seen at the lights). Every agent should
+    change to the scheduled aspect within 300 ms of each instant: each one
+    that does not is a missed transition; every recorded change that matches
+    no instant (a flash, an early or late change) is an extra one.
+    Returns (missed, extra, largest skew within 15 s after an event, largest step).
+    """
+    offsets = {"green": 0, "amber": 3_000_000_000, "red": 6_000_000_000}
+    cycle = 14_000_000_000
+    window = 300_000_000
+    greens = [c for c in changes if c[2] == "green"]
+    if not greens or not changes:
+        return n, len(changes), 0, 0
+    anchor = clusters(greens)[0][0][0]
+    shift = 0
+    used = set()
+    missed = worst_recovery = worst_step = 0
+    k = 0
+    last_t = changes[-1][0]
+    while True:
+        for aspect in ("green", "amber", "red"):
+            expected = anchor + k * cycle + offsets[aspect] + shift
+            if expected > last_t + window:
+                extra = len(changes) - len(used)
+                return missed, extra, worst_recovery, worst_step
+            matched = [(j, c) for j, c in enumerate(changes)
+                       if j not in used and c[2] == aspect and abs(c[0] - expected) <= window]
+            agents = {}
+            for j, c in matched:
+                agents.setdefault(c[1], (j, c))
+            missed += n - len(agents)
+            for j, c in agents.values():
+                used.add(j)
+            if agents:
+                times = sorted(c[0] for _, c in agents.values())
+                new_shift = shift + times[len(times) // 2] - expected
+                worst_step = max(worst_step, abs(new_shift - shift))
+                shift = new_shift
+                if len(times) > 1 and any(0 <= times[0] - e <= 15_000_000_000 for e in events):
+                    worst_recovery = max(worst_recovery, times[-1] - times[0])
+        k += 1
 
 
 def failover(args):
@@ -314,41 +395,12 @@ def failover(args):
                 cluster.coordinators[active].wait()
                 active = other
             next_event += args.every
+        end_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     finally:
         cluster.stop()
     start = begin_ns + int(args.warmup * 1e9)
-    groups = clusters([c for c in cluster.changes() if c[0] >= start])
-    missed = extra = 0
-    worst_recovery = 0
-    worst_step = 0
-    previous = None
-    for g in groups:
-        per_agent = {}
-        for _, a, aspect in g:
-            per_agent.setdefault(a, []).append(aspect)
-        extra += sum(len(v) - 1 for v in per_agent.values())
-        missed += n - len(per_agent)
-        aspects = [v[-1] for v in per_agent.values()]
-        aspect = max(set(aspects), key=aspects.count)
-        extra += sum(1 for x in aspects if x != aspect or x not in NEXT)
-        mid = sorted(t for t, _, _ in g)[len(g) // 2]
-        spread = max(t for t, _, _ in g) - min(t for t, _, _ in g)
-        if any(0 <= mid - e <= 15_000_000_000 for e in events):
-            worst_recovery = max(worst_recovery, spread)
-        if previous is not None and previous[1] in NEXT:
-            expected = previous[1]
-            skipped = 0
-            gap_s = 0.0
-            while NEXT[expected] != aspect and skipped < 3:
-                gap_s += HOLD_S[NEXT[expected]]
-                expected = NEXT[expected]
-                skipped += 1
-            missed += skipped * n
-            gap_s += HOLD_S[previous[1]]
-            step = abs((mid - previous[0]) - int(gap_s * 1e9))
-            steps.append(step)
-            worst_step = max(worst_step, step)
-        previous = (mid, aspect)
+    changes = [c for c in cluster.changes() if start <= c[0] < end_ns]
+    missed, extra, worst_recovery, worst_step = score(changes, n, events)
     label = "SIGKILL" if args.mode == "kill" else "rolling update"
     minutes = args.seconds / 60
     row("failover", f"{label} every {args.every:.0f} s, {minutes:.1f} min, {n} agents: restarts", len(events), "")
