@@ -197,6 +197,8 @@ class Cluster:
                 p.kill()
         self.relay.stop = True
         self.relay.join()
+        for s in self.relay.sockets:
+            s.close()
 
     def changes(self):
         """(monotonic ns, agent, aspect) of every recorded change, sorted."""
@@ -408,7 +410,7 @@ def failover(args):
     row("failover", f"{label}: extra transitions", extra, "", "0", extra == 0)
     row("failover", f"{label}: largest skew within 15 s of a restart", f"{worst_recovery / 1e3:.0f}", "us", "<= 1000", worst_recovery <= 1_000_000)
     row("failover", f"{label}: largest timebase step seen at the lights", f"{worst_step / 1e3:.0f}", "us")
-    log(f"failover {args.mode}: {len(groups)} change instants, relay forwarded {cluster.relay.forwarded}, dropped {cluster.relay.dropped}; logs in {cluster.dir}")
+    log(f"failover {args.mode}: {len(changes)} changes, relay forwarded {cluster.relay.forwarded}, dropped {cluster.relay.dropped}; logs in {cluster.dir}")
 
 
 def main():
@@ -420,7 +422,7 @@ def main():
         s.add_argument("--out-ms", type=float, default=10, help="uniform delay bound towards agents")
         s.add_argument("--back-ms", type=float, default=1, help="uniform delay bound towards coordinators")
         s.add_argument("--drift-ppm", type=float, default=450)
-        s.add_argument("--base-port", type=int, default=27000)
+        s.add_argument("--base-port", type=int, default=38000)
         s.add_argument("--warmup", type=float, default=15)
     sub.choices["lockstep"].add_argument("--agents", default="2,4,8")
     sub.choices["lockstep"].add_argument("--seconds", type=float, default=120)
