@@ -8,7 +8,7 @@ import Simulation
 /// to lock at 20% loss, over many seeds.
 enum SimulationBench {
     static func run(into table: inout BenchTable) {
-        for (agents, virtualSeconds) in [(16, 600), (256, 60), (10_000, 10)] {
+        for (agents, virtualSeconds) in [(16, 600), (256, 60), (10_000, 5)] {
             guard let r = speed(agents: agents, virtualSeconds: virtualSeconds) else {
                 table.add("simulation", "\(agents) agents", 0, "n/a", goal: "the scenario did not load", met: false)
                 continue
