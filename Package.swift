@@ -6,7 +6,7 @@ import PackageDescription
 // The pure cores and the simulator run hours of virtual time inside
 // `swift test`; they are optimized even in debug builds (the tests still see
 // internals through -enable-testing, which SwiftPM adds in debug).
-let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-cross-module-optimization"])]
 
 let package = Package(
     name: "junction",
@@ -16,8 +16,11 @@ let package = Package(
     targets: [
         // Pure domain: plans, timelines, validation, time types. Stdlib only.
         .target(name: "JunctionCore", swiftSettings: optimized),
+        // SHA-256 compression on the CPU's SHA instructions (x86 SHA-NI);
+        // intrinsics only, no libc calls. Protocol falls back to Swift without them.
+        .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
         // Pure wire format: messages, SHA-256/HMAC, replay window. No Glibc.
-        .target(name: "Protocol", dependencies: ["JunctionCore"], swiftSettings: optimized),
+        .target(name: "Protocol", dependencies: ["JunctionCore", "CSHA256"], swiftSettings: optimized),
         // The one place that talks to the kernel: errno, sockets, clocks, threads.
         .target(name: "Posix"),
         // C shim over <linux/gpio.h> (uAPI v2).

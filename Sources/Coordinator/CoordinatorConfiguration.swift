@@ -21,10 +21,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var planLeadNanos: Int64 = 5 * .nanosPerSecond
     /// Goodbye is sent this many times on a graceful stop.
     public var goodbyeRepeats: Int = 3
-    /// Bound on agents tracked, so a flood of forged Hellos costs little.
-    /// Within the receivers' replay window (16,384 senders), so every
-    /// agent's sequence is tracked.
-    public var maximumAgents: Int = 10_000
+    /// Bound on agents tracked, so a flood of forged Hellos costs little;
+    /// 16,384 covers a corridor of 10,000 heads (measured in docs/BENCHMARKS.md)
+    /// and matches the replay window's sender capacity.
+    public var maximumAgents: Int = 16_384
 
     public init(id: UInt64, key: AuthKey?) {
         self.id = id

@@ -29,12 +29,15 @@ enum VirtualSimulateCommand {
       --target-skew-ms M    lockstep invariant (default 1)
       --random              draw every fault from the seed instead (the sweep's scenarios)
       --insecure            no HMAC (faster; the datagrams are still encoded)
+      --sweep N             run N --random scenarios from --seed on (default 90 s each; --hours
+                            overrides) and print every failing seed with its replay command
+      --jobs J              threads for --sweep (default 1)
     """
 
     static func run(_ words: [String]) throws -> Int32 {
         let args = try Arguments(words, command: "junction simulate --virtual",
                                  valueOptions: ["agents", "hours", "seed", "plan", "loss", "jitter-ms", "jitter-back-ms", "drift-ppm",
-                                                "duplicate", "partition-s", "kill-coordinator", "kill-agents", "target-skew-ms"],
+                                                "duplicate", "partition-s", "kill-coordinator", "kill-agents", "target-skew-ms", "sweep", "jobs"],
                                  flagOptions: ["virtual", "second-coordinator", "random", "insecure"])
         if args.wantsHelp { FileIO.printOut(help + "\n"); return 0 }
         if let extra = args.positional.first { throw UsageError(message: "junction simulate: unexpected argument '\(extra)'") }
@@ -47,6 +50,13 @@ enum VirtualSimulateCommand {
         }
         let seedText = args.string("seed", default: "1")
         guard let seed = UInt64(seedText) else { throw UsageError(message: "junction simulate: --seed must be a whole number, got \"\(seedText)\"") }
+        if args.value("sweep") != nil {
+            return try VirtualSweep.run(
+                count: try args.integer("sweep", default: 1_000, range: 1...10_000_000), firstSeed: seed,
+                jobs: try args.integer("jobs", default: 1, range: 1...256),
+                hours: try args.double("hours", default: 0.025, range: 0.001...1000),
+                plan: args.value("plan").map { ($0, planBytes) }, insecure: args.flag("insecure"))
+        }
         let hours = try args.double("hours", default: 1, range: 0.001...1000)
         let duration = Int64(hours * 3600) * .nanosPerSecond
         var scenario: Scenario

@@ -21,14 +21,27 @@ struct EnvelopeFit: Sendable {
     init?(samples: [ClockMeasurement], atLocal now: Int64, maxFrequency: Double) {
         guard samples.count >= 4, let first = samples.first else { return nil }
         let base = first.forwardNanos
-        // Relative coordinates keep the Doubles small and exact.
-        let up = samples.map { (Double($0.sentLocalNanos &- now), Double($0.forwardNanos &- base)) }
-        let down = samples.map { (Double($0.receivedLocalNanos &- now), Double($0.backwardNanos &- base)) }
+        // Relative coordinates keep the Doubles small and exact. One flat
+        // buffer (up x, up y, down x, down y per sample) read without bounds
+        // checks: the search below evaluates `bounds` about 200 times per fit,
+        // and the fit runs on every sample until the regression is sharp.
+        let count = samples.count
+        var points = [Double](repeating: 0, count: 4 * count)
+        for (i, m) in samples.enumerated() {
+            points[4 * i] = Double(m.sentLocalNanos &- now)
+            points[4 * i + 1] = Double(m.forwardNanos &- base)
+            points[4 * i + 2] = Double(m.receivedLocalNanos &- now)
+            points[4 * i + 3] = Double(m.backwardNanos &- base)
+        }
         func bounds(_ b: Double) -> (upper: Double, lower: Double) {
-            var upper = Double.infinity, lower = -Double.infinity
-            for (x, y) in up { upper = min(upper, y - b * x) }
-            for (x, y) in down { lower = max(lower, y - b * x) }
-            return (upper, lower)
+            points.withUnsafeBufferPointer { p in
+                var upper = Double.infinity, lower = -Double.infinity
+                for i in 0..<count {
+                    upper = min(upper, p[4 * i + 1] - b * p[4 * i])
+                    lower = max(lower, p[4 * i + 3] - b * p[4 * i + 2])
+                }
+                return (upper, lower)
+            }
         }
         func gap(_ b: Double) -> Double { let g = bounds(b); return g.upper - g.lower }
         var lo = -maxFrequency, hi = maxFrequency

@@ -48,3 +48,46 @@ import Testing
         #expect(PlanID(planBytes: Array("abc".utf8)).description == "ba7816bf8f01cfea")
     }
 }
+
+/// The hardware compression (SHA-NI, where the CPU has it) and the portable
+/// Swift rounds must agree on every block: the simulator and the agents on
+/// x86 use the one, Raspberry Pis the other, and they authenticate each
+/// other's datagrams.
+@Suite struct SHA256CompressionTests {
+    @Test func hardwareAndPortableAgree() throws {
+        try #require(SHA256.hardwareAvailable, "this CPU has no SHA extensions; only the portable path runs here")
+        var seed: UInt64 = 0x5EED
+        for blocks in [1, 2, 3, 7] {
+            for _ in 0..<200 {
+                let bytes = (0..<(blocks * SHA256.blockByteCount)).map { _ -> UInt8 in
+                    seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return UInt8(truncatingIfNeeded: seed >> 33)
+                }
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1
+                var start = SHA256.State.initial
+                start.a ^= UInt32(truncatingIfNeeded: seed); start.h ^= UInt32(truncatingIfNeeded: seed >> 32)
+                var hardware = start, portable = start
+                bytes.withUnsafeBytes { raw in
+                    SHA256.compressHardware(&hardware, blocks: raw.baseAddress!, count: blocks)
+                    SHA256.compressPortable(&portable, blocks: raw.baseAddress!, count: blocks)
+                }
+                #expect(hardware.words == portable.words, "\(blocks) blocks")
+            }
+        }
+    }
+
+    /// The portable path alone against a FIPS 180-4 vector, so it stays
+    /// checked on machines whose `SHA256.hash` runs in hardware.
+    @Test func portableMatchesTheStandard() {
+        // "abc" padded to one block.
+        var block = [UInt8](repeating: 0, count: 64)
+        block[0] = 0x61; block[1] = 0x62; block[2] = 0x63; block[3] = 0x80; block[63] = 24
+        var state = SHA256.State.initial
+        block.withUnsafeBytes { SHA256.compressPortable(&state, blocks: $0.baseAddress!, count: 1) }
+        #expect(state.words == [0xba78_16bf, 0x8f01_cfea, 0x4141_40de, 0x5dae_2223, 0xb003_61a3, 0x9617_7a9c, 0xb410_ff61, 0xf200_15ad])
+    }
+}
+
+extension SHA256.State {
+    var words: [UInt32] { [a, b, c, d, e, f, g, h] }
+}

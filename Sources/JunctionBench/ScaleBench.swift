@@ -1,0 +1,181 @@
+import JunctionCore
+import Posix
+import Protocol
+import Synchronization
+
+/// Benchmarks of the Scale area: one real `junction coordinator` process
+/// ticking N agents (default 10,000) over real loopback sockets.
+///
+/// Each agent is a socket bound to its own loopback address 127.1.x.y (all of
+/// 127/8 is local on Linux), so the coordinator holds N distinct peers. One
+/// thread of this process plays all of them: every second each socket sends
+/// a sealed Report (so the coordinator's receive path, HMAC checks and agent
+/// records run too), and it drains every socket, keeping each tick's kernel
+/// receive stamp. On loopback the stamp is taken inside the coordinator's
+/// `sendto`, so the spread of one round's stamps is the time the coordinator
+/// takes to send one round, first tick to last. The coordinator's CPU comes
+/// from /proc/PID/stat over the measured window. Rounds are told apart by a
+/// gap of more than 40 ms between stamps (rounds are 100 ms apart; a round at
+/// a phase change may merge with the next, and is then left out as not one
+/// round of N ticks).
+enum ScaleBench {
+    static let agentPort: UInt16 = 17_070
+    static let coordinatorPort: UInt16 = 27_900
+
+    struct Result {
+        var agents = 0
+        var cpuFraction = 0.0
+        var cpuSeconds = 0.0
+        var ticksSeen = 0
+        var rounds: [(spanNanos: Int64, ticks: Int)] = []
+        var reportsSent = 0
+        var failure: String?
+    }
+
+    static func run(into table: inout BenchTable, agents: Int, seconds: Int) {
+        let r = measure(agents: agents, seconds: seconds)
+        if let failure = r.failure {
+            table.add("scale", "\(agents) agents on loopback", 0, "n/a", goal: failure, met: false)
+            return
+        }
+        // CPU per tick actually sent, scaled to 10 ticks/s: on a busy machine
+        // the coordinator may fall behind the tick rate, and its CPU per
+        // second would then understate what N agents at 10 Hz need.
+        let needed = r.ticksSeen > 0 ? r.cpuSeconds / Double(r.ticksSeen) * Double(agents) * 10 : .infinity
+        table.add("scale", "\(agents) agents: ticks seen / due at 10 Hz", Double(r.ticksSeen) / Double(agents * 10 * seconds) * 100, "%")
+        table.add("scale", "\(agents) agents at 10 Hz: coordinator CPU", needed * 100, "% of a core",
+                  goal: "<= 100%", met: needed <= 1)
+        table.add("scale", "coordinator CPU per 1,000 agents at 10 Hz", needed * 100 / (Double(agents) / 1000), "% of a core")
+        let full = r.rounds.filter { $0.ticks >= agents * 9 / 10 && $0.ticks <= agents * 11 / 10 }
+        let spans = full.map(\.spanNanos).sorted()
+        guard !spans.isEmpty else {
+            table.add("scale", "tick round (first to last)", 0, "n/a", goal: "no complete round seen", met: false)
+            return
+        }
+        let p50 = Double(spans[spans.count / 2]) / 1e6, p99 = Double(spans[min(spans.count - 1, spans.count * 99 / 100)]) / 1e6
+        table.add("scale", "tick round first-to-last p50 (\(spans.count) rounds)", p50, "ms")
+        table.add("scale", "tick round first-to-last p99", p99, "ms", goal: "<= 20 ms", met: p99 <= 20)
+        table.add("scale", "tick round first-to-last max", Double(spans.last!) / 1e6, "ms")
+        let ticks = full.map(\.ticks).reduce(0, +) / full.count
+        table.add("scale", "ticks per complete round (of \(agents))", Double(ticks), "")
+    }
+
+    static func measure(agents: Int, seconds: Int) -> Result {
+        var result = Result()
+        result.agents = agents
+        guard let executable = ChildProcess.currentExecutablePath() else { result.failure = "no /proc/self/exe"; return result }
+        let junction = String(executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")) + "/junction"
+        let keyBytes = (0..<32).map { UInt8($0 &* 7 &+ 1) }
+        guard let directory = try? FileIO.makeTemporaryDirectory(prefix: "junction-scale"),
+              (try? FileIO.write(keyBytes, to: directory + "/key")) != nil,
+              (try? FileIO.write(Array(ExamplePlans.crossroads.utf8), to: directory + "/plan.json")) != nil,
+              let key = try? AuthKey(bytes: keyBytes)
+        else { result.failure = "cannot write the key and plan"; return result }
+
+        var sockets: [UDPSocket] = []
+        var names: [String] = []
+        sockets.reserveCapacity(agents)
+        for i in 0..<agents {
+            let x = UInt32(i / 250), y = UInt32(i % 250 + 1)
+            let address = SocketAddress(host: .ipv4(0x7F01_0000 | x << 8 | y), port: agentPort)
+            guard let socket = try? UDPSocket(binding: address) else {
+                result.failure = "cannot bind \(address) (agent \(i))"
+                return result
+            }
+            sockets.append(socket)
+            names.append("127.1.\(x).\(y):\(agentPort)")
+        }
+        var arguments = ["coordinator", "--plan", directory + "/plan.json", "--port", "\(coordinatorPort)", "--listen", "127.0.0.1",
+                         "--key-file", directory + "/key", "--http-port", "0", "--log-level", "warn"]
+        for name in names { arguments += ["--agent", name] }
+        // On a shared machine other processes take the coordinator's core
+        // mid-round; with JUNCTION_BENCH_RT=1 it runs under SCHED_FIFO (chrt,
+        // as root) so the round time is its own cost, not the neighbours'.
+        let realtime = FileIO.environment("JUNCTION_BENCH_RT") == "1"
+        let program = realtime ? "/usr/bin/chrt" : junction
+        if realtime { arguments = ["-f", "20", junction] + arguments }
+        guard let coordinator = try? ChildProcess.spawn(program, arguments: arguments, outputPath: directory + "/coordinator.log") else {
+            result.failure = "cannot start \(junction)"
+            return result
+        }
+        defer {
+            _ = coordinator.send(ChildProcess.kill)
+            _ = coordinator.wait(untilMonotonicNanos: MonotonicClock().nowNanos() + 2 * .nanosPerSecond)
+        }
+
+        let clock = MonotonicClock()
+        let codec = DatagramCodec(key: key)
+        let target = SocketAddress.loopbackIPv4(port: coordinatorPort)
+        let warmUpNanos: Int64 = 6 * .nanosPerSecond
+        let start = clock.nowNanos()
+        let measureFrom = start + warmUpNanos, measureUntil = measureFrom + Int64(seconds) * .nanosPerSecond
+        var stamps: [Int64] = []
+        stamps.reserveCapacity(agents * 10 * (seconds + 1))
+        var sequence: UInt64 = 0
+        var cpuStart: Int64?
+        // Reports are spread over each second in 200 slots of 5 ms, so the
+        // coordinator's receive buffer never sees all N at once; sockets are
+        // drained every 50 ms.
+        let slots = 200
+        var slot = 0
+        var next = start
+        while clock.nowNanos() < measureUntil {
+            let now = clock.nowNanos()
+            if cpuStart == nil, now >= measureFrom { cpuStart = cpuTicks(pid: coordinator.pid) }
+            if slot % slots == 0 { sequence += 1 }
+            for i in stride(from: slot % slots, to: agents, by: slots) {
+                let report = Report(ordinal: UInt32(i), instance: UInt64(i + 1), board: "bench-\(i)", plan: .none, state: .unsynced,
+                                    offsetNanos: 0, errorBoundNanos: .max, head: nil, sentAt: LocalInstant(nanos: now),
+                                    timebaseAtSend: nil, sourceCoordinatorID: 0, sourceTerm: 0)
+                if let bytes = try? codec.seal(.report(report), sender: UInt64(i + 1), sequence: sequence),
+                   (try? sockets[i].send(bytes, to: target)) != nil {
+                    result.reportsSent += 1
+                }
+            }
+            if slot % 10 == 0 {
+                for socket in sockets {
+                    while let d = try? socket.receive(timeoutNanos: 0) {
+                        if now >= measureFrom, let stamp = d.kernelRealtimeNanos { stamps.append(stamp) }
+                    }
+                }
+            }
+            slot += 1
+            next += 5 * .nanosPerMillisecond
+            clock.sleep(untilNanos: max(next, clock.nowNanos()))
+        }
+        let cpuEnd = cpuTicks(pid: coordinator.pid)
+        if let cpuStart, let cpuEnd {
+            // USER_HZ is 100 on every Linux this runs on (x86-64, arm64).
+            result.cpuSeconds = Double(cpuEnd - cpuStart) / 100
+            result.cpuFraction = result.cpuSeconds / Double(seconds)
+        } else {
+            result.failure = "the coordinator exited (see \(directory)/coordinator.log)"
+            return result
+        }
+        result.ticksSeen = stamps.count
+        stamps.sort()
+        var roundStart = 0
+        for i in 1...stamps.count where i == stamps.count || stamps[i] - stamps[i - 1] > 40 * .nanosPerMillisecond {
+            result.rounds.append((stamps[i - 1] - stamps[roundStart], i - roundStart))
+            roundStart = i
+        }
+        // The first and last rounds may be cut by the window's edges.
+        if result.rounds.count > 2 { result.rounds = Array(result.rounds.dropFirst().dropLast()) }
+        if FileIO.environment("JUNCTION_BENCH_DEBUG") != nil {
+            FileIO.printError("rounds (span ns, ticks): \(result.rounds); reports sent \(result.reportsSent)\n")
+        }
+        return result
+    }
+
+    /// utime + stime of a process in clock ticks, from /proc/PID/stat.
+    static func cpuTicks(pid: Int32) -> Int64? {
+        guard let bytes = try? FileIO.read("/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        // Fields after the command name (which may hold spaces) start after ") ".
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is the state (field 3); utime and stime are fields 14 and 15.
+        guard fields.count > 13, let user = Int64(fields[11]), let system = Int64(fields[12]) else { return nil }
+        return user + system
+    }
+}
