@@ -15,7 +15,7 @@ public struct PlanID: Hashable, Sendable, CustomStringConvertible {
         rawValue = value
     }
 
-    /// "No plan": sent before a plan is loaded, and as `pendingPlanID` when
+    /// "No plan": sent before a plan is loaded, and as a pending id when
     /// nothing is announced. (A real plan hashing to 0 has odds of 2^-64.)
     public static let none = PlanID(rawValue: 0)
 

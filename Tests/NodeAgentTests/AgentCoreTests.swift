@@ -219,6 +219,43 @@ struct AgentCoreTests {
         #expect(agent.counters.ticksReceived == 1)
     }
 
+    /// Recipient binding on the agent's side: reports to the followed
+    /// coordinator name its id (so another coordinator's inbox refuses them),
+    /// reports to every coordinator address name none (0), and each report
+    /// carries the agent's plan identities.
+    @Test func reportsNameTheFollowedCoordinatorAndBroadcastsNameNone() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        _ = agent.handle(.timer, now: start)
+        let tick = Tick(coordinatorID: coordinatorID, term: 1, sentAt: TimebaseInstant(nanos: 9 * s),
+                        plan: PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)), cyclePositionNanos: 0)
+        let bytes = try codec.seal(.tick(tick), sender: coordinatorID, sequence: 1, recipient: agentInstance)
+        _ = agent.handle(.datagram(bytes, from: 100), now: start + 10 * ms)
+        #expect(agent.sources.current?.id == coordinatorID)
+        var toPeer: [Envelope] = [], toAll: [Envelope] = []
+        var now = start + 10 * ms
+        while now < start + 2 * s {
+            now = now + 5 * ms
+            for send in agent.handle(.timer, now: now).sends {
+                guard case let .success(envelope) = codec.open(send.bytes) else { continue }
+                if send.to == .allCoordinators { toAll.append(envelope) } else { toPeer.append(envelope) }
+            }
+        }
+        #expect(!toPeer.isEmpty && toPeer.allSatisfy { $0.recipientID == coordinatorID })
+        #expect(!toAll.isEmpty && toAll.allSatisfy { $0.recipientID == 0 })
+        for envelope in toPeer + toAll {
+            guard case let .report(report) = envelope.message else {
+                Issue.record("after a tick the agent sends reports, not \(envelope.message)")
+                continue
+            }
+            #expect(report.plan == .none && report.pending == .none, "no plan assembled yet")
+            #expect(report.solicitNonce == 0 && !report.monitorTripped && !report.outOfPlan)
+        }
+        var otherCoordinator = Inbox(codec: codec, localID: coordinatorID + 1)
+        let peerBytes = try codec.seal(toPeer[0].message, sender: agentInstance, sequence: toPeer[0].sequence, recipient: toPeer[0].recipientID)
+        #expect(otherCoordinator.receive(peerBytes, timebaseEstimate: nil) == .failure(.misaddressed))
+    }
+
     @Test func aPlanInChunksIsAcceptedAndABadOneIsRefusedKeepingTheOld() throws {
         let start = LocalInstant(nanos: 5 * s)
         var agent = makeAgent(at: start)
@@ -270,6 +307,11 @@ struct AgentCoreTests {
         #expect(locked < 6 * s, "locked \(Double(locked) / 1e9) s after start (2 s of it the coordinator's adoption)")
         #expect(pair.agent.state == .locked)
         #expect(pair.stateChanges.map(\.to) == [.locking, .locked], "\(pair.stateChanges)")
+        // The coordinator heard the agent's reports (addressed to it) with
+        // the plan identity it runs: the crossroads file at the epoch anchor.
+        let heard = try #require(pair.coordinator.agents[Pair.agentAddress]?.lastReport)
+        #expect(heard.plan == PlanRef(id: crossroadsID, anchor: TimebaseInstant(nanos: 0)) && heard.pending == .none)
+        #expect(pair.coordinator.inbox.drops.total == 0 && pair.agent.inbox.drops.total == 0)
         #expect(compared > 500)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
         // The agent's timebase is the coordinator's to well under a millisecond.
