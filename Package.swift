@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "Coordinator", "JunctionCore", "Protocol"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "JunctionCore", "Protocol"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "NodeAgent", "Coordinator", "JunctionCore", "Protocol"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Posix", "GPIO", "JunctionCore", "Protocol", "Coordinator"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Posix", "GPIO", "JunctionCore", "Protocol", "Coordinator", "NodeAgent"]),
     ]
 )

@@ -91,7 +91,7 @@ public struct HeadSequencer: Sendable {
             program = .clearing(until: now + amber, then: then)
             return true
         case let (.clearing(until, then), _):
-            guard now >= until else { return false }
+            guard now >= clearingEnd(until, plan: plan) else { return false }
             program = .steady(then)
             return true
         case let (.preparing(until), .followPlan):
@@ -187,6 +187,14 @@ public struct HeadSequencer: Sendable {
         }
     }
 
+    /// When a clearance ends: never before the plan's full amber, also for an
+    /// amber begun before the plan was known (a retained green at start-up is
+    /// cleared with the default amber until the plan says more).
+    private func clearingEnd(_ until: LocalInstant, plan: PlanView?) -> LocalInstant {
+        guard shown == .amber, let amber = plan?.timing.amberNanos else { return until }
+        return max(until, shownSince + amber)
+    }
+
     /// The aspect the current program shows at `now`.
     func aspectNow(now: LocalInstant, plan: PlanView?) -> Aspect {
         switch program {
@@ -209,7 +217,7 @@ public struct HeadSequencer: Sendable {
         case let .finishingGreen(until, _):
             return (until, .amber)
         case let .clearing(until, then):
-            return (until, then)
+            return (clearingEnd(until, plan: plan), then)
         case let .preparing(until):
             return (until, plan?.aspectAt(until) ?? .green)
         case .following:

@@ -268,6 +268,15 @@ struct HeadSequencerTests {
         #expect(sequencer.shown == .red)
         let red = HeadSequencer(retained: .redAmber, startup: .red, at: at(0))
         #expect(red.shown == .red)
+        // A plan with a 4 s amber arrives during the clearance: its full amber.
+        let longAmber = ukTimeline.view(.uk, timing: ClearanceTiming(amberNanos: 4 * s, redAmberNanos: 2 * s, allRedNanos: 2 * s, minGreenNanos: 7 * s))
+        var retained = HeadSequencer(retained: .green, startup: .red, at: at(0))
+        retained.advance(to: at(1), plan: longAmber)
+        #expect(retained.nextChange(after: at(1), plan: longAmber)?.at == at(4))
+        retained.advance(to: at(3), plan: longAmber)
+        #expect(retained.shown == .amber)
+        retained.advance(to: at(4), plan: longAmber)
+        #expect(retained.shown == .red)
     }
 
     @Test func losingThePlanWhileFollowingClearsToFlash() {

@@ -30,6 +30,12 @@ struct FloodTests {
         // the north-south head) wherever in the cycle it starts.
         sleep(untilMonotonic: floodEnded + 60_000_000_000)
         let after = httpBody(port: p.agentHTTPPort(0), path: "/metrics") ?? ""
+        // Both at once, and compare only up to the signal: a green clears
+        // through its amber, and one agent stopping before the other would
+        // be a silent head that stops the other's junction.
+        let stoppedAt = MonotonicClock().nowNanos()
+        _ = flooded.send(ChildProcess.terminate)
+        _ = quiet.send(ChildProcess.terminate)
         _ = flooded.stop()
         _ = quiet.stop()
 
@@ -40,10 +46,11 @@ struct FloodTests {
         #expect(dropped <= Double(sent) + 50, "drops beyond the garbage: \(dropped) for \(sent)")
         #expect(dropped >= Double(sent) / 2, "most of the burst reached the agent: \(dropped) of \(sent)")
 
-        let a = p.recording("flooded.jsonl"), b = p.recording("quiet.jsonl")
+        let a = p.recording("flooded.jsonl").filter { $0.monotonicNanos < stoppedAt }
+        let b = p.recording("quiet.jsonl").filter { $0.monotonicNanos < stoppedAt }
         let window = (a.first { $0.monotonicNanos >= floodEnded - 5_000_000_000 }?.monotonicNanos ?? 0)
-        let changesA = a.filter { $0.monotonicNanos >= window }.dropLast()
-        let changesB = b.filter { $0.monotonicNanos >= window - 50_000_000 }.dropLast()
+        let changesA = a.filter { $0.monotonicNanos >= window }
+        let changesB = b.filter { $0.monotonicNanos >= window - 50_000_000 }
         #expect(changesA.count >= 3, "too few changes to compare: \(changesA.count)")
         var worst: Int64 = 0
         for change in changesA {
