@@ -252,7 +252,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         let held = [schedule.current, schedule.pending].compactMap { $0 }
         let before = planView()
         if case let .mismatch(reason) = planFollower.check(tick, schedule: &schedule) {
-            output.notes.append(.planMismatch(reason))
+            // An agent with no plan yet is waiting for one, not leaving one:
+            // only a plan held and found wrong is news.
+            if !held.isEmpty { output.notes.append(.planMismatch(reason)) }
             // Leave by the plan that was shown: a green keeps its minimum
             // (never past that plan's own green), then its full amber. (The
             // state machine then flashes for want of a head, and rejoins

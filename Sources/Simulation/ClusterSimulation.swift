@@ -306,7 +306,11 @@ public struct ClusterSimulation {
 
     /// The agents' Service records at true time `t`.
     private func agentsListed(asOf t: Int64) -> [Int] {
-        agents.indices.filter { agents[$0].createdAt <= t && (agents[$0].removedAt.map { $0 > t } ?? true) }
+        // The scenario's first agents were deployed before the run began
+        // (their records are old, as the first coordinator's is): however
+        // far back the lag looks, they are listed. Agents added later are
+        // new to DNS.
+        agents.indices.filter { (($0 < scenario.agentCount) || agents[$0].createdAt <= t) && (agents[$0].removedAt.map { $0 > t } ?? true) }
     }
 
     /// A coordinator's timebase at the current true time (also after it died).
