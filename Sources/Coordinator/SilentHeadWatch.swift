@@ -21,6 +21,14 @@ import Protocol
 /// would only flash a junction that ran correctly in holdover (the double
 /// fault, README).
 ///
+/// A graceful stop is not a death: an agent stopped by SIGTERM (a rolling
+/// update, `kubectl delete pod`) says so in its last report (`stopped`),
+/// with the aspect its lamp keeps until a successor starts. A head stopped
+/// on steady red is not frozen on green, so its silence stops nothing and
+/// the rest of its junction keeps running the plan. Stopped dark (`off`),
+/// or on any other aspect, it stops the junction as a silent head does: a
+/// dark approach beside running greens is not safe.
+///
 /// Heads are known by what they light (board, else ordinal), not by agent
 /// process: a restarted agent of the same head ends the stop by reporting.
 /// A head is forgotten only with its agent (`forget`), after the
@@ -52,6 +60,9 @@ public struct SilentHeadWatch: Sendable {
         /// quiet together (a partition or an outage on the coordinator's
         /// side: the double fault, not a silent head)?
         var stopsJunction: Bool?
+        /// Its last report said the agent stopped gracefully with its lamp
+        /// on steady red: its silence is safe.
+        var stoppedOnRed = false
     }
     private var heard: [HeadKey: Heard] = [:]
     /// Junctions with a silent head, as of the last `refresh`.
@@ -65,15 +76,21 @@ public struct SilentHeadWatch: Sendable {
     /// reporting, except a restarted agent (another instance) whose lamp
     /// still shows green or amber (it clears a retained green first) or that
     /// does not know its head yet. A report without a head otherwise takes
-    /// the head off the watch.
+    /// the head off the watch. After an agent's last word (`stopped`), a
+    /// report of the same agent without it can only be an older one that
+    /// arrived late: it is ignored.
     public mutating func reported(_ report: Report, at now: LocalInstant) {
         let key = HeadKey(board: report.board, ordinal: report.ordinal)
         if let old = heard[key], old.stopsJunction == true, old.instance != report.instance,
            report.head.map({ $0.aspect == .green || $0.aspect == .amber }) ?? true {
             return
         }
+        if let old = heard[key], old.stoppedOnRed, old.instance == report.instance, !report.stopped {
+            return
+        }
         if let head = report.head {
-            heard[key] = Heard(junction: head.junction, at: now, instance: report.instance)
+            heard[key] = Heard(junction: head.junction, at: now, instance: report.instance,
+                               stoppedOnRed: report.stopped && head.aspect == .red)
             if stoppedJunctions[head.junction]?.contains(key) == true { stoppedJunctions[head.junction]?.removeAll { $0 == key } }
             if stoppedJunctions[head.junction]?.isEmpty == true { stoppedJunctions[head.junction] = nil }
         } else {
@@ -94,7 +111,7 @@ public struct SilentHeadWatch: Sendable {
         for entry in heard.values { latest[entry.junction] = max(latest[entry.junction] ?? entry.at, entry.at) }
         var stopped: [String: [HeadKey]] = [:]
         var newlySilent: [(HeadKey, String)] = []
-        for (key, entry) in heard where now - entry.at > silentHeadNanos {
+        for (key, entry) in heard where now - entry.at > silentHeadNanos && !entry.stoppedOnRed {
             if entry.stopsJunction == nil {
                 // Others reported for at least half the threshold after it
                 // went quiet (a whole junction cut off goes quiet within a

@@ -32,7 +32,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private var assembler = PlanAssembler()
     /// This agent's head in each known plan, resolved once per plan.
     private var headCache: [UInt64: HeadAssignment?] = [:]
-    private var sourceAddresses: [UInt64: Address] = [:]
+    private(set) var sourceAddresses: [UInt64: Address] = [:]
     private var sequence: UInt64 = 0
     private var lastAcceptedSampleAt: LocalInstant?
     /// Samples accepted since the followed coordinator changed (nil: never changed).
@@ -476,7 +476,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     }
 
     /// Seals a datagram for one coordinator (its id), or for any (0).
-    private mutating func seal(_ message: Message, to recipient: UInt64) -> [UInt8]? {
+    mutating func seal(_ message: Message, to recipient: UInt64) -> [UInt8]? {
         sequence += 1
         counters.datagramsSent += 1
         return try? inbox.codec.seal(message, sender: configuration.instance, sequence: sequence, recipient: recipient)

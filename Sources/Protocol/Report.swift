@@ -43,6 +43,10 @@ public struct Report: Sendable, Hashable {
     /// The head is leaving or out of the plan by the agent's own decision
     /// (flashing red).
     public var outOfPlan: Bool
+    /// The agent has stopped gracefully (its last word, sent a few times):
+    /// its lamp shows `head.aspect` (the shutdown aspect) until a successor
+    /// starts, so a coordinator need not fear it frozen on green.
+    public var stopped: Bool
     /// The agent's drop counters; zero entries are not sent.
     public var drops: [DropReason: UInt64]
 
@@ -51,7 +55,7 @@ public struct Report: Sendable, Hashable {
         state: SyncState, offsetNanos: Int64, errorBoundNanos: Int64, head: HeadReport?, sentAt: LocalInstant,
         timebaseAtSend: TimebaseInstant?, sourceCoordinatorID: UInt64, sourceTerm: UInt64,
         solicitNonce: UInt64 = 0, monitorTripped: Bool = false, outOfPlan: Bool = false,
-        drops: [DropReason: UInt64] = [:]
+        stopped: Bool = false, drops: [DropReason: UInt64] = [:]
     ) {
         self.ordinal = ordinal
         self.instance = instance
@@ -69,6 +73,7 @@ public struct Report: Sendable, Hashable {
         self.solicitNonce = solicitNonce
         self.monitorTripped = monitorTripped
         self.outOfPlan = outOfPlan
+        self.stopped = stopped
         self.drops = drops
     }
 }
@@ -95,6 +100,9 @@ extension Report {
     static let monitorTrippedFlag: UInt8 = 0x01
     /// Monitor byte bit 1: the head is out of the plan by the agent's decision.
     static let outOfPlanFlag: UInt8 = 0x02
+    /// Monitor byte bit 2: the agent has stopped gracefully.
+    static let stoppedFlag: UInt8 = 0x04
+    static let monitorFlags: UInt8 = monitorTrippedFlag | outOfPlanFlag | stoppedFlag
 
     func validate() throws(MessageError) {
         try MessageError.checkName(board, field: "board")
@@ -121,7 +129,8 @@ extension Report {
         writer.planRef(plan)
         writer.planRef(pending)
         writer.u64(solicitNonce)
-        writer.u8((monitorTripped ? Self.monitorTrippedFlag : 0) | (outOfPlan ? Self.outOfPlanFlag : 0))
+        writer.u8((monitorTripped ? Self.monitorTrippedFlag : 0) | (outOfPlan ? Self.outOfPlanFlag : 0)
+            | (stopped ? Self.stoppedFlag : 0))
         writer.bool(head != nil)
         if let head {
             writer.name(head.junction)
@@ -154,9 +163,10 @@ extension Report {
         pending = try reader.planRef()
         solicitNonce = try reader.u64()
         let monitor = try reader.u8()
-        guard monitor & ~(Self.monitorTrippedFlag | Self.outOfPlanFlag) == 0 else { throw .badField }
+        guard monitor & ~Self.monitorFlags == 0 else { throw .badField }
         monitorTripped = monitor & Self.monitorTrippedFlag != 0
         outOfPlan = monitor & Self.outOfPlanFlag != 0
+        stopped = monitor & Self.stoppedFlag != 0
         if try reader.bool() {
             head = HeadReport(
                 junction: try reader.name(), group: try reader.name(),

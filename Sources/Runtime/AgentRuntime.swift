@@ -100,7 +100,10 @@ public final class AgentRuntime: Sendable {
     /// Puts the light into its shutdown state, then stops every thread and
     /// the HTTP server. A green first shows amber for the plan's full amber
     /// (green straight to red or dark is an illegal change on a street);
-    /// any other aspect takes the shutdown aspect at once. Safe to call more
+    /// any other aspect takes the shutdown aspect at once. Meanwhile the
+    /// agent keeps reporting, and once the shutdown aspect is shown it sends
+    /// its last word (`Report.stopped`), so the coordinator does not stop
+    /// the junction for a head it knows is on steady red. Safe to call more
     /// than once: every caller returns after the shutdown aspect is shown.
     public func stop() {
         let (first, shutdownAt) = shared.withLock { s -> (Bool, LocalInstant) in
@@ -118,8 +121,9 @@ public final class AgentRuntime: Sendable {
         if first {
             logger.info("stopping", ["aspect": "\(output.shutdownAspect)", "clearing_ms": .int(max(0, shutdownAt - clock.now()) / 1_000_000)])
         }
-        clock.sleep(until: shutdownAt)
+        if first { reportWhileClearing(until: shutdownAt) } else { clock.sleep(until: shutdownAt) }
         output.close()
+        if first { sendLastWord() }
         let running = threads.withLock { t in defer { t = [] }; return t }
         for thread in running { thread.join() }
         http.withLock { server in server?.stop(); server = nil }
@@ -147,14 +151,7 @@ public final class AgentRuntime: Sendable {
         }
         s.flashAt = out.aspect.isFlashing ? nextFlashToggle(after: now, core: s.core) : nil
         for note in out.notes { log(note, core: s.core, now: now) }
-        var sends: [([UInt8], SocketAddress)] = []
-        for (bytes, destination) in out.sends {
-            switch destination {
-            case .peer(let address): sends.append((bytes, address))
-            case .allCoordinators: for address in s.coordinators { sends.append((bytes, address)) }
-            }
-        }
-        return sends
+        return Self.addresses(for: out.sends, coordinators: s.coordinators)
     }
 
     /// Drives the light; flashing aspects pick their half from the timebase

@@ -81,6 +81,75 @@ struct SilentHeadWatchTests {
         #expect(watch.command(forJunction: "main") == .run)
     }
 
+    /// Head 0 falls silent at t0 after `last` while head 1 keeps reporting
+    /// for 3 s; returns the command for "main" then.
+    func commandAfterSilence(last: Report, watch: inout SilentHeadWatch) -> TickCommand {
+        let t0 = LocalInstant(nanos: 0)
+        watch.reported(last, at: t0)
+        for k in 1...30 { watch.reported(report(1, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + Int64(k) * 100 * ms) }
+        watch.refresh(at: t0 + 3_000 * ms)
+        return watch.command(forJunction: "main")
+    }
+
+    /// A graceful stop on steady red (the agent's last word) is safe: its
+    /// silence stops nothing. Stopped dark, or with `stopped` on another
+    /// aspect, or without the flag, it still stops the junction.
+    @Test func aHeadStoppedOnRedDoesNotStopItsJunction() {
+        var onRed = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        onRed.stopped = true
+        var watch = SilentHeadWatch()
+        #expect(commandAfterSilence(last: onRed, watch: &watch) == .run)
+        #expect(watch.refresh(at: LocalInstant(nanos: 60_000 * ms)).isEmpty, "not later either")
+        #expect(watch.command(forJunction: "main") == .run)
+
+        var dark = onRed
+        dark.head?.aspect = .off
+        var darkWatch = SilentHeadWatch()
+        #expect(commandAfterSilence(last: dark, watch: &darkWatch) == .stop, "a dark approach beside running greens")
+        var flashing = onRed
+        flashing.head?.aspect = .flashingRed
+        var flashingWatch = SilentHeadWatch()
+        #expect(commandAfterSilence(last: flashing, watch: &flashingWatch) == .stop)
+        var withoutFlag = onRed
+        withoutFlag.stopped = false
+        var plainWatch = SilentHeadWatch()
+        #expect(commandAfterSilence(last: withoutFlag, watch: &plainWatch) == .stop, "red but maybe died there")
+    }
+
+    /// A successor's reports put the head back under the usual rules: when
+    /// it then dies silently, the junction stops.
+    @Test func aSuccessorOfAStoppedHeadIsWatchedAgain() {
+        var onRed = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        onRed.stopped = true
+        var watch = SilentHeadWatch()
+        #expect(commandAfterSilence(last: onRed, watch: &watch) == .run)
+        var successor = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        successor.instance = 0x5EC0
+        let t = LocalInstant(nanos: 3_100 * ms)
+        watch.reported(successor, at: t)
+        for k in 1...20 { watch.reported(report(1, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t + Int64(k) * 100 * ms) }
+        #expect(watch.refresh(at: t + 2_000 * ms).map(\.junction) == ["main"])
+        #expect(watch.command(forJunction: "main") == .stop)
+    }
+
+    /// The last word ends a stop already under way (the agent's reports
+    /// were lost while it cleared a green), and a report of the same agent
+    /// arriving after it (reordered) does not undo it.
+    @Test func theLastWordEndsAStopAndOutranksOlderReports() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        let alive = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        #expect(commandAfterSilence(last: alive, watch: &watch) == .stop)
+        var lastWord = alive
+        lastWord.stopped = true
+        watch.reported(lastWord, at: t0 + 3_050 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+        watch.reported(alive, at: t0 + 3_060 * ms)  // an older report, late
+        for k in 1...30 { watch.reported(report(1, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + 3_060 * ms + Int64(k) * 100 * ms) }
+        watch.refresh(at: t0 + 6_100 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+    }
+
     @Test func ticksToTheOtherHeadsOfTheJunctionCarryStopUntilItReportsAgain() throws {
         let plan = try SignalPlan.load(planBytes, source: "crossroads")
         var config = CoordinatorConfiguration(id: 42, key: key)

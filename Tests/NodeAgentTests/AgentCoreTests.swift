@@ -522,3 +522,80 @@ struct AgentStopCommandTests {
         #expect(pair.agent.state == .locked)
     }
 }
+
+@Suite("AgentCore: the last word of a graceful stop")
+struct AgentLastWordTests {
+    /// Another head of "main" (east-west, ordinal 1) reporting to the
+    /// coordinator every 100 ms for `seconds`, the coordinator ticking;
+    /// returns the command for "main" at the end.
+    private func coordinatorAlone(_ pair: inout Pair, seconds: Int64, from sequence: UInt64) -> TickCommand {
+        let start = pair.now
+        for k in 1...(seconds * 10) {
+            let now = LocalInstant(nanos: start + k * 100 * ms + pair.coordinatorOffsetNanos)
+            let t = pair.coordinator.timebase(at: now)
+            let report = Report(ordinal: 1, instance: 0xE57, board: "", plan: PlanRef(pair.coordinator.schedule.current),
+                                state: .locked, offsetNanos: 0, errorBoundNanos: 50_000,
+                                head: HeadReport(junction: "main", group: "east-west", aspect: .red),
+                                sentAt: LocalInstant(nanos: t.nanos), timebaseAtSend: t, sourceCoordinatorID: coordinatorID, sourceTerm: 1)
+            let bytes = try! codec.seal(.report(report), sender: 0xE57, sequence: sequence + UInt64(k), recipient: coordinatorID)
+            _ = pair.coordinator.handle(.datagram(bytes, from: 5), now: now)
+            _ = pair.coordinator.handle(.timer, now: now)
+        }
+        return pair.coordinator.silentHeads.command(forJunction: "main")
+    }
+
+    /// Stopped during a green: while the amber clears it the agent reports
+    /// as usual (amber, not stopped); then three reports to the followed
+    /// coordinator and three to every address, each sealed on its own, say
+    /// `stopped` with the shutdown aspect. The coordinator takes all six and
+    /// keeps the junction running while the head is silent; without them
+    /// (the control) the same silence stops it.
+    @Test func finalReportsSayStoppedWithTheShutdownAspect() throws {
+        var pair = try Pair()
+        pair.run(until: 40 * s)
+        #expect(pair.agent.state == .locked)
+        while pair.agent.monitor.shown != .green { pair.run(until: pair.now + 100 * ms) }
+        let local = LocalInstant(nanos: pair.now + pair.agentOffsetNanos)
+        let stop = pair.agent.beginShutdown(now: local, finally: .red)
+        #expect(stop.aspect == .amber && stop.finalAt > local)
+
+        let clearing = pair.agent.clearingReports(now: local)
+        #expect(clearing.map(\.to) == [.peer(Pair.coordinatorAddress), .allCoordinators])
+        for send in clearing {
+            guard case let .success(envelope) = codec.open(send.bytes), case let .report(report) = envelope.message else {
+                Issue.record("a clearing report did not open")
+                continue
+            }
+            #expect(!report.stopped && report.head?.aspect == .amber)
+        }
+
+        let final = pair.agent.finalReports(now: stop.finalAt, aspect: .red)
+        #expect(final.filter { $0.to == .peer(Pair.coordinatorAddress) }.count == AgentCore<Int>.finalReportRepeats)
+        #expect(final.filter { $0.to == .allCoordinators }.count == AgentCore<Int>.finalReportRepeats)
+        var sequences: Set<UInt64> = []
+        for send in final {
+            guard case let .success(envelope) = codec.open(send.bytes), case let .report(report) = envelope.message else {
+                Issue.record("a final report did not open")
+                continue
+            }
+            sequences.insert(envelope.sequence)
+            #expect(envelope.recipientID == (send.to == .allCoordinators ? 0 : coordinatorID))
+            #expect(report.stopped && report.instance == agentInstance && !report.outOfPlan)
+            #expect(report.head == HeadReport(junction: "main", group: "north-south", aspect: .red))
+            #expect(report.sentAt == stop.finalAt)
+        }
+        #expect(sequences.count == final.count, "each copy sealed with its own sequence number")
+
+        // The last word reaches the coordinator when the amber ends (the
+        // clearing reports meanwhile are the runtime's to send).
+        pair.now = stop.finalAt.nanos - pair.agentOffsetNanos
+        var control = pair
+        let delivered = LocalInstant(nanos: pair.now + pair.coordinatorOffsetNanos)
+        for send in final { _ = pair.coordinator.handle(.datagram(send.bytes, from: Pair.agentAddress), now: delivered) }
+        #expect(pair.coordinator.inbox.drops.total == 0)
+        #expect(pair.coordinator.agents[Pair.agentAddress]?.lastReport?.stopped == true)
+        #expect(coordinatorAlone(&pair, seconds: 5, from: 0) == .run)
+        #expect(pair.coordinator.counters.silentHeadStops == 0)
+        #expect(coordinatorAlone(&control, seconds: 5, from: 0) == .stop, "the control: a silent head without its last word")
+    }
+}

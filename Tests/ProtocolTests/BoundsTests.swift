@@ -101,14 +101,15 @@ import Testing
         }
     }
 
-    /// The report's monitor byte has two defined bits; its plan fields are
-    /// canonical as the tick's.
+    /// The report's monitor byte has three defined bits (tripped, out of
+    /// plan, stopped); its plan fields are canonical as the tick's.
     @Test func reportMonitorAndPlanFieldsAreChecked() throws {
         let datagram = try Fixtures.insecureCodec.seal(.report(Fixtures.bareReport), sender: 1, sequence: 1)
         // Bare report tail: ... plan(16) pending(16) nonce(8) monitor(1) hasHead(1) dropCount(1).
         let monitor = datagram.count - 3
         let pendingAnchorLastByte = monitor - 8 - 1
-        for (value, expected) in [(UInt8(1), DropReason?.none), (2, nil), (3, nil), (4, .badField), (0x80, .badField)] {
+        for (value, expected) in [(UInt8(1), DropReason?.none), (2, nil), (3, nil), (4, nil), (7, nil),
+                                  (8, .badField), (0x0c, .badField), (0x80, .badField)] {
             var changed = datagram
             changed[monitor] = value
             let opened = Self.open(changed)
@@ -119,7 +120,8 @@ import Testing
                     Issue.record("monitor byte \(value) should decode")
                     continue
                 }
-                #expect(report.monitorTripped == (value & 1 != 0) && report.outOfPlan == (value & 2 != 0))
+                #expect(report.monitorTripped == (value & 1 != 0) && report.outOfPlan == (value & 2 != 0)
+                        && report.stopped == (value & 4 != 0), "monitor byte \(value)")
             }
         }
         var anchorOnly = datagram

@@ -68,6 +68,16 @@ enum Fixtures {
         offsetNanos: 0, errorBoundNanos: .max, head: nil, sentAt: LocalInstant(nanos: 0),
         timebaseAtSend: nil, sourceCoordinatorID: 0, sourceTerm: 0)
 
+    /// An agent's last word after a graceful stop: its lamp shows steady red.
+    static let stoppedReport = Report(
+        ordinal: 2, instance: agentInstance, board: "pi-north-2",
+        plan: runningPlan, state: .locked,
+        offsetNanos: -1_234_567, errorBoundNanos: 250_000,
+        head: HeadReport(junction: "main-and-5th", group: "north", aspect: .red),
+        sentAt: LocalInstant(nanos: 987_654_400_000),
+        timebaseAtSend: TimebaseInstant(nanos: 1_700_000_000_178_000_000),
+        sourceCoordinatorID: coordinatorID, sourceTerm: 3, stopped: true)
+
     static let hello = Hello(ordinal: 2, instance: agentInstance, board: "pi-north-2")
 
     static let goodbye = Goodbye(
@@ -87,6 +97,7 @@ enum Fixtures {
             ("plan", .plan(planChunk), agentInstance),
             ("report", .report(fullReport), coordinatorID),
             ("report-bare", .report(bareReport), 0),
+            ("report-stopped", .report(stoppedReport), coordinatorID),
             ("hello", .hello(hello), 0),
             ("goodbye", .goodbye(goodbye), agentInstance),
             ("solicit", .solicit(solicit), 0),

@@ -28,7 +28,7 @@ import Testing
             head: HeadReport(junction: longName, group: longName, aspect: .flashingRed),
             sentAt: LocalInstant(nanos: .min), timebaseAtSend: TimebaseInstant(nanos: .max),
             sourceCoordinatorID: .max, sourceTerm: .max, solicitNonce: .max, monitorTripped: true, outOfPlan: true,
-            drops: allDrops)
+            stopped: true, drops: allDrops)
         let tick = Tick(
             coordinatorID: .max, term: .max, sentAt: TimebaseInstant(nanos: .min),
             plan: PlanRef(id: PlanID(rawValue: .max), anchor: TimebaseInstant(nanos: .max)),
