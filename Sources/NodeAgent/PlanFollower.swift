@@ -44,7 +44,9 @@ public struct PlanFollower: Sendable {
     /// brings the schedule in line with it.
     public mutating func check(_ tick: Tick, schedule: inout PlanSchedule) -> Verdict {
         let plan = tick.plan.identity, pending = tick.pending.identity
-        let heldPlan = schedule.current != nil
+        // Only a head that was showing a plan has one to leave (a plan not
+        // begun yet shows nothing), so only it waits for the others to leave.
+        let heldPlan = schedule.current.map { $0.anchor <= tick.sentAt } ?? false
         lastTick = (tick.sentAt, plan, pending, tick.pendingCommitted)
         if let current = schedule.current { lastTiming = (current.plan.timing, current.plan.sequence) }
         var verdict = Verdict.agrees

@@ -15,7 +15,7 @@ import Testing
 struct PlanIdentityProcessTests {
     @Test func editReplaceCoordinatorRestartAgentKeepsMirroredHeadsTogether() throws {
         let p = try JunctionProcesses(name: "plan-identity")
-        defer { p.cleanUp() }
+        defer { if FileIO.environment("JUNCTION_KEEP_TEST_DIRECTORY") == nil { p.cleanUp() } else { print("kept \(p.directory)") } }
         let clock = MonotonicClock()
         let planPath = p.directory + "/plan.json"
         try FileIO.write(Array(ExamplePlans.crossroads.utf8), to: planPath)
@@ -29,6 +29,10 @@ struct PlanIdentityProcessTests {
         }
         let ready = waitUntil(seconds: 30) { (0..<4).allSatisfy { httpStatus(port: p.agentHTTPPort($0), path: "/readyz") == 200 } }
         try #require(ready, "agents did not lock")
+        // The junction runs the plan (its anchor is a few seconds ahead of
+        // the first coordinator's start) before the edit.
+        let running = waitUntil(seconds: 70) { (0..<4).allSatisfy { i in p.recording("agent-\(i).jsonl").contains { $0.aspect == .green } } }
+        try #require(running, "the junction did not run the plan")
 
         // The edit, and every agent running it.
         let edited = ExamplePlans.crossroads
