@@ -24,6 +24,11 @@ public struct HeadSequencer: Sendable {
         case finishingGreen(until: LocalInstant, then: Aspect)
         /// Amber until the instant, then the steady aspect.
         case clearing(until: LocalInstant, then: Aspect)
+        /// Red until the instant, then the steady aspect: the all-red before
+        /// a junction flash (flashing amber), so that every approach has
+        /// stopped and the junction has cleared before any is shown the
+        /// flash (which lets traffic proceed with caution).
+        case allRed(until: LocalInstant, then: Aspect)
         /// UK red+amber until the instant, then following the plan.
         case preparing(until: LocalInstant)
         /// Showing what the plan shows.
@@ -92,6 +97,10 @@ public struct HeadSequencer: Sendable {
             return true
         case let (.clearing(until, then), _):
             guard now >= clearingEnd(until, plan: plan) else { return false }
+            program = Self.needsAllRed(before: then) ? .allRed(until: now + Self.allRed(plan), then: then) : .steady(then)
+            return true
+        case let (.allRed(until, then), _):
+            guard now >= until else { return false }
             program = .steady(then)
             return true
         case let (.preparing(until), .followPlan):
@@ -111,13 +120,21 @@ public struct HeadSequencer: Sendable {
             return leave(towards: target, now: now, plan: plan)
         case let (.steady(current), .hold(target)):
             if current == target { return false }
-            program = .steady(target)
+            if (current == .red || current == .redAmber) && Self.needsAllRed(before: target) {
+                program = .allRed(until: now + Self.conflictingClearance(plan), then: target)
+            } else {
+                program = .steady(target)
+            }
             return true
         case let (.steady(current), .followPlan):
             program = .waitingToJoin(hold: current)
             return true
         case let (.waitingToJoin(hold), .hold(target)):
-            program = .steady(target == hold ? hold : target)
+            if (hold == .red || hold == .redAmber) && Self.needsAllRed(before: target) {
+                program = .allRed(until: now + Self.conflictingClearance(plan), then: target)
+            } else {
+                program = .steady(target == hold ? hold : target)
+            }
             return true
         case (.waitingToJoin, .followPlan):
             return tryJoin(now: now, plan: plan)
@@ -142,10 +159,31 @@ public struct HeadSequencer: Sendable {
             program = greenEnd > now ? .finishingGreen(until: greenEnd, then: target) : .clearing(until: now + amber, then: target)
         case .amber:
             program = .clearing(until: max(now, shownSince + amber), then: target)
+        case .red, .redAmber:
+            program = Self.needsAllRed(before: target) ? .allRed(until: now + Self.conflictingClearance(plan), then: target) : .steady(target)
         default:
             program = .steady(target)
         }
         return true
+    }
+
+    /// Entry into a junction flash goes through all-red: flashing amber lets
+    /// traffic proceed, so it follows the plan's full all-red. Flashing red
+    /// (stop) and dark need none beyond the amber.
+    static func needsAllRed(before target: Aspect) -> Bool { target == .flashingAmber }
+
+    static func allRed(_ plan: PlanView?) -> Int64 {
+        plan?.timing.allRedNanos ?? ClearanceTiming.defaults.allRedNanos
+    }
+
+    /// How long a head that is red when the junction is commanded into
+    /// flash holds red: the longest a conflicting green, leaving at the same
+    /// command, can take to clear (its minimum green, its amber) plus the
+    /// all-red. The head does not know which heads of its junction are
+    /// green, so it waits out the worst case.
+    static func conflictingClearance(_ plan: PlanView?) -> Int64 {
+        let timing = plan?.timing ?? ClearanceTiming.defaults
+        return timing.minGreenNanos + timing.amberNanos + timing.allRedNanos
     }
 
     private mutating func tryJoin(now: LocalInstant, plan: PlanView?) -> Bool {
@@ -201,6 +239,7 @@ public struct HeadSequencer: Sendable {
         case let .steady(aspect): aspect
         case .finishingGreen: .green
         case .clearing: .amber
+        case .allRed: .red
         case .preparing: .redAmber
         case .following: plan?.aspectAt(now) ?? shown
         case let .waitingToJoin(hold): hold
@@ -217,7 +256,9 @@ public struct HeadSequencer: Sendable {
         case let .finishingGreen(until, _):
             return (until, .amber)
         case let .clearing(until, then):
-            return (clearingEnd(until, plan: plan), then)
+            return (clearingEnd(until, plan: plan), Self.needsAllRed(before: then) ? .red : then)
+        case let .allRed(until, then):
+            return (until, then)
         case let .preparing(until):
             return (until, plan?.aspectAt(until) ?? .green)
         case .following:

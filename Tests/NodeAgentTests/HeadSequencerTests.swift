@@ -91,15 +91,41 @@ struct HeadSequencerTests {
         #expect(sequencer.nextChange(after: at(18), plan: view) == nil)
     }
 
-    @Test func leavingForFlashAlsoGoesThroughAmber() throws {
+    /// Entry into a junction flash (flashing amber, which lets traffic
+    /// proceed) goes through all-red: a green clears through its full
+    /// amber, then holds red for the all-red, then flashes.
+    @Test func enteringAJunctionFlashGoesThroughAmberAndAllRed() throws {
         let view = ukTimeline.view(.uk)
         var sequencer = following(view, until: 12)
         sequencer.setGoal(.hold(.flashingAmber), now: at(12), plan: view)
         #expect(sequencer.shown == .amber)
         sequencer.advance(to: at(14.999), plan: view)
         #expect(sequencer.shown == .amber)
+        #expect(sequencer.nextChange(after: at(14.999), plan: view)?.aspect == .red)
         sequencer.advance(to: at(15), plan: view)
+        #expect(sequencer.shown == .red, "all-red before the flash")
+        sequencer.advance(to: at(16.999), plan: view)
+        #expect(sequencer.shown == .red)
+        sequencer.advance(to: at(17), plan: view)
         #expect(sequencer.shown == .flashingAmber)
+    }
+
+    /// A head that is red when its junction is commanded into flashing
+    /// amber waits out the longest clearance of a conflicting green leaving
+    /// at the same command (minimum green, amber, all-red: 7 + 3 + 2 s).
+    @Test func aRedHeadEntersAJunctionFlashOnlyAfterAnyConflictingGreenHasCleared() throws {
+        let view = ukTimeline.view(.uk)
+        var sequencer = following(view, until: 25)  // plan red since 23 s
+        #expect(sequencer.shown == .red)
+        sequencer.setGoal(.hold(.flashingAmber), now: at(25), plan: view)
+        sequencer.advance(to: at(36.999), plan: view)
+        #expect(sequencer.shown == .red)
+        sequencer.advance(to: at(37), plan: view)
+        #expect(sequencer.shown == .flashingAmber)
+        // Flashing red (stop) needs no all-red.
+        var stop = following(view, until: 25)
+        stop.setGoal(.hold(.flashingRed), now: at(25), plan: view)
+        #expect(stop.shown == .flashingRed)
     }
 
     @Test func leavingDuringAmberKeepsTheAmberItsFullTime() throws {

@@ -46,7 +46,11 @@ struct FailoverTests {
         #expect(report.violationCount == 0, "\(explain(report))")
         for joined in 6..<10 {
             let delay = try #require(report.joinDelaysNanos[joined], "agent \(joined) never followed the plan")
-            #expect(delay <= 2 * second, "agent \(joined) took \(delay) ns")
+            // 2.5 s: a fresh agent follows a coordinator only once a tick
+            // echoes one of its own reports (issue 11) and takes only the
+            // plan that coordinator's ticks name (issue 9); the 2 s goal is
+            // measured in scripts/bench (docs/BENCHMARKS.md).
+            #expect(delay <= 2_500 * .nanosPerMillisecond, "agent \(joined) took \(delay) ns")
         }
         #expect(report.ticksToRemovedAgents == 0)
     }

@@ -8,10 +8,16 @@ import JunctionCore
 @Suite("Frozen heads: a killed agent's green stops its junction")
 struct FrozenHeadTests {
     /// True time (from the simulation's epoch) at which north-south (agent 0
-    /// of the crossroads) is `seconds` into its green, about `after` from start.
-    static func nsGreen(after: Int64, intoGreen seconds: Int64) throws -> Int64 {
+    /// of the crossroads) is `seconds` into its green, about `after` from
+    /// start. The coordinator anchors the plan when it starts serving, so a
+    /// probe run of the same scenario (the same seed: the same anchor; a
+    /// kill draws nothing) says where the cycle lies.
+    static func nsGreen(in scenario: Scenario, after: Int64, intoGreen seconds: Int64) throws -> Int64 {
         let plan = try SignalPlan.load(crossroads, source: "crossroads")
-        let position = floorMod(ClusterSimulation.epochNanos + after, plan.cycleNanos)
+        var probe = try ClusterSimulation(scenario: scenario)
+        _ = probe.run()
+        let anchor = try #require(probe.history.decisions.first?.plan.anchor, "the coordinator started a plan")
+        let position = floorMod(ClusterSimulation.epochNanos + after - anchor.nanos, plan.cycleNanos)
         // North-south is green from 4 s to 16 s of the cycle (all-red 2 s, red+amber 2 s).
         return after + floorMod(4 * second + seconds * second - position, plan.cycleNanos)
     }
@@ -19,7 +25,7 @@ struct FrozenHeadTests {
     @Test(arguments: [1, 11] as [Int64])
     func aHeadKilledWhileGreenStopsItsJunctionUntilItIsBack(intoGreen: Int64) throws {
         var s = steadyScenario(seed: 7, agents: 5, duration: 3 * minute)
-        let kill = try Self.nsGreen(after: 40 * second, intoGreen: intoGreen)
+        let kill = try Self.nsGreen(in: s, after: 40 * second, intoGreen: intoGreen)
         s.agentKills = [.init(agent: 0, atNanos: kill, downNanos: 9 * second)]
         var simulation = try ClusterSimulation(scenario: s)
         let report = simulation.run()
