@@ -33,7 +33,9 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-JUNCTION = os.path.join(ROOT, ".build/release/junction")
+JUNCTION = os.environ.get("JUNCTION_BENCH_JUNCTION") or os.path.join(ROOT, ".build/release/junction")
+# A label for the memory rows when JUNCTION is another build (e.g. static stdlib).
+BUILD_LABEL = os.environ.get("JUNCTION_BENCH_LABEL", "")
 BENCH = os.path.join(ROOT, ".build/release/JunctionBench")
 
 # One group mirrored on every agent, US sequence, the shortest legal timings:
@@ -293,7 +295,7 @@ def lockstep(args):
         finally:
             cluster.stop()
         if rss:
-            row("memory", f"agent resident memory (VmRSS), max of {len(rss)} after {args.seconds:.0f} s",
+            row("memory", f"agent resident memory (VmRSS){BUILD_LABEL}, max of {len(rss)} after {args.seconds:.0f} s",
                 f"{max(rss) / 1024:.1f}", "MB", "<= 10 MB", max(rss) <= 10 * 1024)
         if cpu:
             row("memory", f"agent CPU, mean of {len(cpu)} over {args.seconds:.0f} s", f"{sum(cpu) / len(cpu) / args.seconds * 100:.2f}", "% of a core")

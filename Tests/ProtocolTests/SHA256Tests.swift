@@ -54,8 +54,8 @@ import Testing
 /// x86 use the one, Raspberry Pis the other, and they authenticate each
 /// other's datagrams.
 @Suite struct SHA256CompressionTests {
-    @Test func hardwareAndPortableAgree() throws {
-        try #require(SHA256.hardwareAvailable, "this CPU has no SHA extensions; only the portable path runs here")
+    @Test(.enabled(if: SHA256.hardwareAvailable, "this CPU has no SHA extensions; only the portable path runs here"))
+    func hardwareAndPortableAgree() throws {
         var seed: UInt64 = 0x5EED
         for blocks in [1, 2, 3, 7] {
             for _ in 0..<200 {
