@@ -6,7 +6,7 @@ it on the machine, beside the machine's own floor, in the same run. N real
 `junction agent` processes (each with an injected clock drift) talk to real
 `junction coordinator` processes through a relay in this script that drops
 and delays datagrams (asymmetrically). Every agent records its head's changes
-on CLOCK_MONOTONIC (`--output record`), which all processes share, so the
+on CLOCK_MONOTONIC_RAW (`--output record`), which all processes share, so the
 recordings merge into one timeline. In the same run N bare processes
 (`JunctionBench sleeper`) sleep with clock_nanosleep(TIMER_ABSTIME) to shared
 instants: their spread is what the scheduler alone costs.
@@ -282,6 +282,8 @@ def lockstep(args):
             cluster.start_agents()
             warm = args.warmup
             start = time.clock_gettime_ns(time.CLOCK_MONOTONIC) + int(warm * 1e9)
+            # The recordings' clock (CLOCK_MONOTONIC_RAW); the sleepers sleep on CLOCK_MONOTONIC.
+            start_raw = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW) + int(warm * 1e9)
             count = int((args.seconds - warm) * 10)
             sleepers, files = start_sleepers(n, start, 100_000_000, count, cluster.dir)
             cyclic = None
@@ -300,7 +302,7 @@ def lockstep(args):
         if cpu:
             row("memory", f"agent CPU, mean of {len(cpu)} over {args.seconds:.0f} s", f"{sum(cpu) / len(cpu) / args.seconds * 100:.2f}", "% of a core")
         floor = sleeper_spreads(files)
-        measured = [c for c in clusters([c for c in cluster.changes() if c[0] >= start])
+        measured = [c for c in clusters([c for c in cluster.changes() if c[0] >= start_raw])
                     if len({a for _, a, _ in c}) == n and len(c) == n]
         spreads = [max(t for t, _, _ in c) - min(t for t, _, _ in c) for c in measured]
         if not spreads:
@@ -380,14 +382,14 @@ def failover(args):
         cluster.start_coordinator(0)
         cluster.start_agents()
         begin = time.monotonic()
-        begin_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        begin_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW)
         active = 0
         next_event = begin + args.warmup + args.every
         while time.monotonic() - begin < args.seconds:
             time.sleep(max(0, min(next_event, begin + args.seconds) - time.monotonic()))
             if time.monotonic() - begin >= args.seconds:
                 break
-            now_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+            now_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW)
             events.append(now_ns)
             if args.mode == "kill":
                 cluster.coordinators[0].send_signal(signal.SIGKILL)
@@ -402,7 +404,7 @@ def failover(args):
                 cluster.coordinators[active].wait()
                 active = other
             next_event += args.every
-        end_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        end_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW)
     finally:
         cluster.stop()
     start = begin_ns + int(args.warmup * 1e9)

@@ -68,7 +68,7 @@ void cgpio_crash_disarm(int slot) {
 static void write_record(const struct crash_slot *slot) {
     char line[32 + CGPIO_CRASH_TAIL_MAX];
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
     uint64_t nanos = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     char digits[24];
     int n = 0;

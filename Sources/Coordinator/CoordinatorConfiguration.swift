@@ -2,7 +2,7 @@ import JunctionCore
 import Protocol
 
 /// How a coordinator behaves. Durations are nanoseconds of its own clock
-/// (CLOCK_MONOTONIC plus the wall clock read at start, in the real runtime).
+/// (CLOCK_MONOTONIC_RAW plus the wall clock read at start, in the real runtime).
 public struct CoordinatorConfiguration: Sendable {
     /// Random per process: a restarted coordinator is a different source.
     public var id: UInt64

@@ -1,11 +1,14 @@
 import JunctionCore
 import Posix
 
-/// One line of a recording: `{"t":<monotonic ns>,"head":"<name>","aspect":"<aspect>"}`.
+/// One line of a recording: `{"t":<CLOCK_MONOTONIC_RAW ns>,"head":"<name>","aspect":"<aspect>"}`.
 ///
-/// Why monotonic time: every process on a machine shares CLOCK_MONOTONIC, so
-/// multi-process tests and benchmarks can merge recordings from several agents
-/// and measure how far apart their heads changed.
+/// Why this clock: every process on a machine shares it, so multi-process
+/// tests and benchmarks can merge recordings from several agents and measure
+/// how far apart their heads changed; and no NTP daemon slews it, so an
+/// amber of 3 s reads 3 s however the machine's `CLOCK_MONOTONIC` is being
+/// pulled in (it is the clock the coordinator's timebase and the agents'
+/// discipline run on). `monotonicNanos` is that reading: monotonic, raw.
 public struct RecordedAspect: Sendable, Hashable {
     public var monotonicNanos: Int64
     public var head: String

@@ -26,10 +26,11 @@ public final class RecordingOutput: LightOutput {
     private let now: @Sendable () -> Int64
 
     /// Opens (creating, appending) `path`.
-    /// - Parameter now: the monotonic clock in nanoseconds; injectable for tests.
+    /// - Parameter now: `CLOCK_MONOTONIC_RAW` in nanoseconds (see
+    ///   `RecordedAspect`); injectable for tests.
     public init(
         path: String, head: String, shutdown: ShutdownAspect = .off,
-        now: @escaping @Sendable () -> Int64 = { MonotonicClock().nowNanos() }
+        now: @escaping @Sendable () -> Int64 = { MonotonicClock().rawNanos() }
     ) throws(LightOutputError) {
         let fd: Int32
         do { fd = try GPIOSyscalls.openAppend(path) } catch { throw .recordingFailed(path: path, errno: error) }

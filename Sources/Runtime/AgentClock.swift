@@ -28,10 +28,6 @@ public struct AgentClock: Sendable {
     /// The raw instant where the skewed and raw clocks agree.
     public let originNanos: Int64
     let kernel: any KernelClocks
-    /// A remaining sleep at or below this is slept whole: a slew of 83,333
-    /// ppm makes it at most 9 µs late.
-    static let exactSleepNanos: Int64 = 100_000
-
     public init(driftPPM: Double = 0, kernel: any KernelClocks = MonotonicClock()) {
         self.driftPPM = driftPPM
         self.kernel = kernel
@@ -68,26 +64,10 @@ public struct AgentClock: Sendable {
         local(fromRaw: ReceiveTime.rawNanos(of: datagram, clock: kernel))
     }
 
-    /// Sleeps until the local clock reads `local`.
-    ///
-    /// Each round reads the (raw, monotonic) pair, and sleeps on
-    /// `CLOCK_MONOTONIC` for seven eighths of what remains on the raw clock
-    /// (all of it once 100 µs or less remain), until the raw clock reaches
-    /// the deadline. A slew of up to 12.5% either way then wakes the thread
-    /// before the deadline in every long round, and each round cuts what
-    /// remains to at most a fifth: a 20 ms sleep takes a handful of rounds,
-    /// and the last is late by at most 9 µs at chrony's 83,333 ppm.
+    /// Sleeps until the local clock reads `local` (`RawClockSleep`: a slew
+    /// of `CLOCK_MONOTONIC` during the sleep cannot make the wake-up late).
     public func sleep(until local: LocalInstant) {
-        let target = raw(at: local)
-        while true {
-            let raw = kernel.rawNanos()
-            let monotonic = kernel.monotonicNanos()
-            let remaining = target - raw
-            if remaining <= 0 { return }
-            // A fast CLOCK_MONOTONIC ends even the whole-remainder sleep a
-            // little early: the loop goes round again for the rest.
-            kernel.sleep(untilMonotonicNanos: monotonic + (remaining <= Self.exactSleepNanos ? remaining : remaining - remaining / 8))
-        }
+        RawClockSleep.sleep(untilRawNanos: raw(at: local), kernel: kernel)
     }
 
     /// `CLOCK_MONOTONIC`'s rate against the raw clock since `previous`, in

@@ -77,7 +77,7 @@ extension CoordinatorRuntime {
                     value: phaseName(core.phase) == name ? 1 : 0, labels: ["phase": name])
         }
         m.gauge("junction_coordinator_term", help: "The term this coordinator serves.", value: Double(core.term))
-        m.gauge("junction_coordinator_offset_seconds", help: "Timebase minus this coordinator's own clock (CLOCK_MONOTONIC plus the wall clock read at start).", value: Double(core.offsetNanos) / 1e9)
+        m.gauge("junction_coordinator_offset_seconds", help: "Timebase minus this coordinator's own clock (CLOCK_MONOTONIC_RAW plus the wall clock read at start).", value: Double(core.offsetNanos) / 1e9)
         m.gauge("junction_coordinator_wall_clock_step_seconds", help: "How far the node's wall clock has moved from the coordinator's own clock since start (NTP steps); the timebase does not follow it.",
                 value: Double(clock.wallClockDriftNanos()) / 1e9)
         m.gauge("junction_agents_seen", help: "Agents known (heard from or in DNS).", value: Double(core.agents.count))

@@ -6,11 +6,12 @@ import Synchronization
 
 /// Runs a `CoordinatorCore` on a real socket and clock.
 ///
-/// Its clock is `CoordinatorClock`: `CLOCK_MONOTONIC` plus the wall clock
-/// read once at start, which makes a fresh cluster's timebase wall-clock
-/// time while an NTP step on the node later moves nothing; a replacement
-/// coordinator adopts whatever the agents run instead. Sleeps are absolute
-/// `CLOCK_MONOTONIC` sleeps, re-planned at least every 50 ms. The network
+/// Its clock is `CoordinatorClock`: `CLOCK_MONOTONIC_RAW` plus the wall
+/// clock read once at start, which makes a fresh cluster's timebase
+/// wall-clock time while an NTP step or slew on the node later moves or
+/// bends nothing; a replacement coordinator adopts whatever the agents run
+/// instead. Sleeps are absolute `CLOCK_MONOTONIC` sleeps aimed at the raw
+/// deadline (`RawClockSleep`), re-planned at least every 50 ms. The network
 /// thread hands reports with their kernel receive stamps (moved to the
 /// monotonic clock) to the core; a housekeeping thread resolves the agents'
 /// Service and watches the plan file.

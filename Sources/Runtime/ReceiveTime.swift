@@ -5,9 +5,9 @@ import Posix
 /// Why the kernel stamp: the thread that calls `recvmsg` can be scheduled
 /// late, and that delay would land in every clock sample. `SO_TIMESTAMPNS`
 /// stamps on `CLOCK_REALTIME` when the datagram is queued; the cores want
-/// `CLOCK_MONOTONIC` (the coordinator's clock is monotonic + an offset) or
-/// `CLOCK_MONOTONIC_RAW` (the agent's), so the stamp is moved across with the
-/// realtime−target difference read right after `recvmsg` (the clocks only
+/// `CLOCK_MONOTONIC_RAW` (the agent's clock, and the coordinator's plus an
+/// offset), so the stamp is moved across with the realtime−monotonic
+/// difference read right after `recvmsg`, then to raw (the clocks only
 /// drift apart by NTP slewing over those microseconds: at chrony's 83,333 ppm
 /// ceiling, under a microsecond for a 10 µs wake-up). A stamp that lies after
 /// the reading taken after `recvmsg`, or more than a second before it, means

@@ -270,9 +270,16 @@ public struct ClusterSimulation {
 
     private mutating func startCoordinator(clockOffsetNanos: Int64) {
         let k = coordinators.count
-        // Its own clock: CLOCK_MONOTONIC plus the wall clock read now.
-        let settings = Oscillator.Settings(offsetNanos: clockOffsetNanos + coordinatorWallClockStepNanos,
+        // Its own clock: CLOCK_MONOTONIC_RAW plus the wall clock read now.
+        var settings = Oscillator.Settings(offsetNanos: clockOffsetNanos + coordinatorWallClockStepNanos,
                                            driftPPM: random.uniform(-scenario.coordinatorDriftPPM...scenario.coordinatorDriftPPM))
+        if scenario.coordinatorsTickMonotonic {
+            // Only before the fix: the raw clock no slew bends (its sleeps
+            // on the slewed CLOCK_MONOTONIC end within 9 µs of the raw
+            // deadline, as the agent's: RawClockSleep, in ClockPairTests).
+            settings.slews = scenario.coordinatorSlews
+                .map { (Self.epochNanos + $0.atNanos, Self.epochNanos + $0.atNanos + $0.durationNanos, $0.ppm) }
+        }
         var oscillator = Oscillator(settings: settings, random: SimulationRandom(seed: scenario.seed, stream: 10_000 + UInt64(k)), trueNow: now)
         let local = LocalInstant(nanos: oscillator.local(at: now))
         let config = CoordinatorConfiguration(id: random.next() | 1, key: key)

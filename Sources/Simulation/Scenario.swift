@@ -43,6 +43,15 @@ public struct Scenario: Sendable {
     public var coordinatorWallClockSteps: [(atNanos: Int64, stepNanos: Int64)] = []
     /// Bursts of NTP slew of `CLOCK_MONOTONIC` on agents' nodes.
     public var agentSlews: [MonotonicSlew] = []
+    /// Bursts of NTP slew of `CLOCK_MONOTONIC` on the coordinators' node
+    /// (chrony on a freshly booted Pi pulling its clock in at up to 83,333
+    /// ppm): true-time instant, length and extra rate. Every coordinator
+    /// started there sees them.
+    public var coordinatorSlews: [(atNanos: Int64, durationNanos: Int64, ppm: Double)] = []
+    /// The behaviour before the coordinator moved to `CLOCK_MONOTONIC_RAW`,
+    /// to show the coordinator-node slew is a real fault: its own clock (the
+    /// junction's timebase) follows the slewed `CLOCK_MONOTONIC`.
+    public var coordinatorsTickMonotonic = false
     /// The behaviour before issue 11, to show the slew fault is real: agents
     /// discipline `CLOCK_MONOTONIC` (which the slews bend) instead of
     /// `CLOCK_MONOTONIC_RAW` (which they do not).
@@ -116,6 +125,7 @@ public struct Scenario: Sendable {
         for change in planChanges { end = max(end, change.atNanos + 10 * .nanosPerSecond) }
         for step in coordinatorWallClockSteps { end = max(end, step.atNanos) }
         for slew in agentSlews { end = max(end, slew.atNanos + slew.durationNanos) }
+        for slew in coordinatorSlews { end = max(end, slew.atNanos + slew.durationNanos) }
         return end
     }
 
@@ -174,6 +184,12 @@ public struct Scenario: Sendable {
             let at = 20 * second + n.upTo(max(faultWindow - 40 * second, 0))
             s.secondCoordinatorAtNanos = at
             s.coordinatorStops.append((index: 0, atNanos: at + 5 * second + n.upTo(10 * second), graceful: true))
+        }
+        // Drawn last, so the scenarios drawn before it stay as they were.
+        if n.chance(0.3) {
+            let ppm = n.uniform(500...83_333)
+            s.coordinatorSlews.append((atNanos: 5 * second + n.upTo(max(faultWindow - 15 * second, 0)),
+                                       durationNanos: 1 * second + n.upTo(10 * second), ppm: n.chance(0.5) ? ppm : -ppm))
         }
         return s
     }

@@ -47,6 +47,32 @@ struct ClockPairTests {
         #expect(clock.arrival(of: datagram) == stampedAt + 40_000)
     }
 
+    /// The junction's timebase is the coordinator's clock: chrony slewing
+    /// `CLOCK_MONOTONIC` on its node must not bend it (the agents model a
+    /// crystal within 500 ppm and cannot follow 83,333 ppm).
+    @Test(arguments: [83_333.0, -83_333.0, -20_000.0])
+    func coordinatorClockFollowsTheRawClockWhileMonotonicIsSlewed(ppm: Double) {
+        let kernel = FakeKernelClocks()
+        let clock = CoordinatorClock(kernel: kernel)
+        let start = clock.now()
+        kernel.slew(ppm: ppm)
+        kernel.advance(byNanos: 6 * Self.second)
+        #expect(clock.now() - start == 6 * Self.second, "6 s of crystal are 6 s of timebase, whatever chrony does")
+        // Its ticks go out on time on the raw clock, however the slew maps.
+        kernel.setWakeLatency(nanos: 1_000)
+        let target = clock.now() + 7 * Self.second
+        clock.sleep(until: target)
+        let late = clock.now() - target
+        #expect(late >= 0 && late <= 11_000, "a 7 s sleep woke \(late) ns after its deadline at \(ppm) ppm")
+        // A datagram's kernel stamp lands on the same clock.
+        let arrived = clock.now()
+        let stamp = kernel.realtimeNanos()
+        kernel.advance(byNanos: 20_000)
+        let datagram = ReceivedDatagram(bytes: [], source: .loopbackIPv4(port: 1), kernelRealtimeNanos: stamp,
+                                        monotonicNanos: kernel.monotonicNanos(), truncated: false)
+        #expect(abs(clock.arrival(of: datagram) - arrived) <= 2_000)
+    }
+
     @Test(arguments: [83_333.0, -83_333.0, 0.0])
     func agentClockFollowsTheRawClockWhileMonotonicIsSlewed(ppm: Double) {
         let kernel = FakeKernelClocks()

@@ -25,6 +25,7 @@ struct FloodTests {
 
         let sent = try flood(port: p.agentPort(0), keyPath: p.keyPath)
         let floodEnded = MonotonicClock().nowNanos()
+        let floodEndedOnRecordings = recordingNowNanos()
         // Lights keep running: watch 60 s, so that with the 5 s before the
         // flood the window holds a whole 52 s crossroads cycle (4 changes of
         // the north-south head) wherever in the cycle it starts.
@@ -33,7 +34,7 @@ struct FloodTests {
         // Both at once, and compare only up to the signal: a green clears
         // through its amber, and one agent stopping before the other would
         // be a silent head that stops the other's junction.
-        let stoppedAt = MonotonicClock().nowNanos()
+        let stoppedAt = recordingNowNanos()
         _ = flooded.send(ChildProcess.terminate)
         _ = quiet.send(ChildProcess.terminate)
         _ = flooded.stop()
@@ -48,7 +49,7 @@ struct FloodTests {
 
         let a = p.recording("flooded.jsonl").filter { $0.monotonicNanos < stoppedAt }
         let b = p.recording("quiet.jsonl").filter { $0.monotonicNanos < stoppedAt }
-        let window = (a.first { $0.monotonicNanos >= floodEnded - 5_000_000_000 }?.monotonicNanos ?? 0)
+        let window = (a.first { $0.monotonicNanos >= floodEndedOnRecordings - 5_000_000_000 }?.monotonicNanos ?? 0)
         let changesA = a.filter { $0.monotonicNanos >= window }
         let changesB = b.filter { $0.monotonicNanos >= window - 50_000_000 }
         #expect(changesA.count >= 3, "too few changes to compare: \(changesA.count)")

@@ -54,11 +54,28 @@ struct JunctionProcesses {
         return try run(args, log: log)
     }
 
+    /// Agents run as the privileged overlay deploys them, with `--realtime`
+    /// (the timing thread on SCHED_FIFO, memory locked), where the process
+    /// may (root; CI runs as root). Without it, on a machine loaded by the
+    /// parallel suites, the scheduler can preempt the timing thread between
+    /// deciding a change and driving the lamp: a rehearsal once saw a green
+    /// start 30 ms after its instant (its amber on time), and CI 120 ms.
+    static let realtimeAgents = isRoot
+
+    /// True when this process runs as root: the real uid on the `Uid:` line
+    /// of /proc/self/status.
+    static var isRoot: Bool {
+        guard let bytes = try? FileIO.read("/proc/self/status") else { return false }
+        let uidLine = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Uid:") }
+        return uidLine?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first == "0"
+    }
+
     func startAgent(_ ordinal: Int, driftPPM: Double, recording: String, shutdown: String = "red", extra: [String] = []) throws -> ChildProcess {
         try run(["agent", "--ordinal", "\(ordinal)", "--listen", "127.0.0.1", "--port", "\(agentPort(ordinal))",
                  "--coordinator", "127.0.0.1:\(coordinatorPort)", "--key-file", keyPath, "--output", "record",
                  "--record", directory + "/" + recording, "--shutdown-aspect", shutdown, "--http-port", "\(agentHTTPPort(ordinal))",
-                 "--clock-drift-ppm", "\(driftPPM)", "--parent-pid", "\(ChildProcess.currentID)"] + extra,
+                 "--clock-drift-ppm", "\(driftPPM)", "--parent-pid", "\(ChildProcess.currentID)"]
+                + (Self.realtimeAgents ? ["--realtime"] : []) + extra,
                 log: recording + ".log")
     }
 
@@ -103,6 +120,12 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
     }
     return condition()
 }
+
+/// Now on the recordings' clock: `CLOCK_MONOTONIC_RAW`, which every process
+/// on the machine shares and no NTP slew bends (as the runtimes' clocks).
+/// Only for comparing with recorded instants; waits and sleeps stay on
+/// `CLOCK_MONOTONIC`.
+func recordingNowNanos() -> Int64 { MonotonicClock().rawNanos() }
 
 /// Sleeps until an absolute point of a scenario (the scenario's schedule,
 /// not a wait for a result).

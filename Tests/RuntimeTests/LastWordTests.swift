@@ -32,6 +32,7 @@ struct LastWordTests {
         }, "agent 0 never showed green")
 
         let signalled = MonotonicClock().nowNanos()
+        let signalledOnRecordings = recordingNowNanos()
         agents[0].send(ChildProcess.terminate)
         let exit = agents[0].wait(untilMonotonicNanos: signalled + 6_000_000_000)
         let exited = MonotonicClock().nowNanos()
@@ -39,7 +40,7 @@ struct LastWordTests {
         #expect(p.recording("agent-0.jsonl").suffix(3).map(\.aspect) == [.green, .amber, .red])
         #expect(p.log("agent-0.jsonl.log").contains("last word sent"), "\(p.log("agent-0.jsonl.log").suffix(800))")
         sleep(untilMonotonic: exited + 14_000_000_000)
-        let watchedUntil = MonotonicClock().nowNanos()
+        let watchedUntil = recordingNowNanos()
 
         let metrics = httpBody(port: p.coordinatorHTTPPort, path: "/metrics") ?? ""
         #expect(metricSum(metrics, "junction_silent_head_stops_total") == 0, "the coordinator stopped the junction")
@@ -47,12 +48,12 @@ struct LastWordTests {
         for ordinal in 1...2 {
             let name = "agent-\(ordinal).jsonl"
             let records = p.recording(name).filter { $0.monotonicNanos < watchedUntil }
-            let after = records.filter { $0.monotonicNanos >= signalled }
+            let after = records.filter { $0.monotonicNanos >= signalledOnRecordings }
             #expect(!after.contains { $0.aspect == .flashingRed }, "\(name) after the stop: \(after)")
             #expect(httpStatus(port: p.agentHTTPPort(ordinal), path: "/readyz") == 200, "\(name) left the plan")
             let check = PlanTimeline(plan: plan, ordinal: ordinal).check(records, toleranceNanos: 20_000_000)
             #expect(check.failures.isEmpty, "\(name): \(check.failures)")
-            #expect(check.matches.contains { $0.monotonicNanos >= signalled }, "\(name) made no plan change after the stop: \(after)")
+            #expect(check.matches.contains { $0.monotonicNanos >= signalledOnRecordings }, "\(name) made no plan change after the stop: \(after)")
         }
         print("last word: agent 0 exited \(Double(exited - signalled) / 1e6) ms after SIGTERM; agents 1 and 2 ran the plan on for 14 s after")
     }

@@ -66,7 +66,7 @@ struct MultiProcessTests {
         // All at once: a green head clears through its amber before exiting
         // (that clearance is GracefulStopTests' subject; the plan checks
         // below end at the signal).
-        let stoppedAt = clock.nowNanos()
+        let stoppedAt = recordingNowNanos()
         for agent in agents { agent.send(ChildProcess.terminate) }
         for agent in agents { #expect(agent.stop() == .exited(0)) }
         #expect(coordinator.stop() == .exited(0))

@@ -14,13 +14,7 @@ import Testing
 struct NetnsClusterTests {
     static let runSeconds = 40
 
-    /// True when this process runs as root: the real uid on the `Uid:` line
-    /// of /proc/self/status.
-    static var isRoot: Bool {
-        guard let bytes = try? FileIO.read("/proc/self/status") else { return false }
-        let uidLine = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Uid:") }
-        return uidLine?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first == "0"
-    }
+    static var isRoot: Bool { JunctionProcesses.isRoot }
 
     static var hasDnsmasq: Bool {
         let path = (FileIO.environment("PATH") ?? "") + ":/usr/sbin:/sbin"

@@ -58,7 +58,7 @@ struct PlanIdentityProcessTests {
         // Restart agent 3.
         agents[3].send(ChildProcess.kill)
         _ = agents[3].wait(untilMonotonicNanos: .max)
-        ends["agent-3.jsonl"] = clock.nowNanos()
+        ends["agent-3.jsonl"] = recordingNowNanos()
         agents[3] = try p.startAgent(3, driftPPM: drifts[3], recording: "agent-3b.jsonl")
         #expect(waitUntil(seconds: 15) { httpStatus(port: p.agentHTTPPort(3), path: "/readyz") == 200 })
         let rejoined = clock.nowNanos()
@@ -68,7 +68,7 @@ struct PlanIdentityProcessTests {
 
         // Two cycles of the edited plan with the restarted agent.
         sleep(untilMonotonic: rejoined + 2 * editedPlan.cycleNanos + 5 * .nanosPerSecond)
-        let stoppedAt = clock.nowNanos()
+        let stoppedAt = recordingNowNanos()
         for agent in agents { #expect(agent.stop() == .exited(0)) }
         #expect(coordinator.stop() == .exited(0))
 

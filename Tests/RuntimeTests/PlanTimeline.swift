@@ -47,16 +47,31 @@ struct PlanTimeline {
     /// plan-conforming segments, every later segment must conform (no missed
     /// or extra change). The last change (the shutdown, or a kill) ends the
     /// chain without a length. Returns the matches and the failures.
+    ///
+    /// Up to the end of the head's first green the changes may be its join:
+    /// a head joins through a full red+amber from the instant it may, and
+    /// its first green then ends at the plan's end of green, shortened. So
+    /// those segments never fail the check, and one whose length is the
+    /// plan's counts as a match only if its cycle origin agrees (within the
+    /// tolerance) with the first match after the join, whose instants are
+    /// the plan's. (Before this, a join 120 ms into the plan's red+amber
+    /// would have read as a 120 ms timebase step and a missed change.)
     func check(_ records: [RecordedAspect], toleranceNanos: Int64) -> (matches: [Match], skipped: Int, failures: [String]) {
         var matches: [Match] = []
+        var joining: [Match] = []
         var failures: [String] = []
         var started = false
         var skipped = 0
         guard records.count >= 2 else { return ([], records.count, ["too few changes: \(records.count)"]) }
+        let joinEnds = records.firstIndex { $0.aspect == .green } ?? -1
         for i in 0..<(records.count - 1) {
             let a = records[i], b = records[i + 1]
             let d = b.monotonicNanos - a.monotonicNanos
-            if let s = segment(aspect: a.aspect, next: b.aspect, durationNanos: d, toleranceNanos: toleranceNanos) {
+            let s = segment(aspect: a.aspect, next: b.aspect, durationNanos: d, toleranceNanos: toleranceNanos)
+            if i <= joinEnds && !started {
+                if let s { joining.append(Match(monotonicNanos: a.monotonicNanos, aspect: a.aspect, originNanos: a.monotonicNanos - s.startNanos)) }
+                skipped += 1
+            } else if let s {
                 started = true
                 matches.append(Match(monotonicNanos: a.monotonicNanos, aspect: a.aspect, originNanos: a.monotonicNanos - s.startNanos))
             } else if !started {
@@ -65,7 +80,15 @@ struct PlanTimeline {
                 failures.append("change \(i): \(a.aspect) for \(Double(d) / 1e6) ms then \(b.aspect) is not in the plan")
             }
         }
-        return (matches, skipped, failures)
+        // The join's plan-length segments that sit on the plan's instants.
+        let kept = joining.filter { join in
+            guard let reference = matches.first else { return true }
+            var d = floorMod(join.originNanos - reference.originNanos, cycleNanos)
+            if d > cycleNanos / 2 { d -= cycleNanos }
+            return abs(d) <= toleranceNanos
+        }
+        skipped -= kept.count
+        return (kept + matches, skipped, failures)
     }
 }
 

@@ -28,6 +28,33 @@ struct NodeClockFaultTests {
         #expect(after.violationCount == 0, "\(explain(after))")
     }
 
+    /// chrony pulling in the clock of the coordinators' node (a freshly
+    /// booted Pi) bends `CLOCK_MONOTONIC` by up to 83,333 ppm for seconds.
+    /// A coordinator on that clock bends the junction's timebase with it:
+    /// the agents, which model a crystal within 500 ppm, cannot follow.
+    /// (A rehearsal in CI once saw a head's green end 120 ms early against
+    /// the machine's clock; this is how that looks on separate boards.)
+    static func coordinatorSlewScenario(monotonic: Bool) -> Scenario {
+        var s = steadyScenario(seed: 63, agents: 6, duration: 4 * minute)
+        s.coordinatorSlews = [(atNanos: 60 * second, durationNanos: 6 * second, ppm: -20_000),
+                              (atNanos: 120 * second, durationNanos: 3 * second, ppm: 83_333)]
+        s.coordinatorsTickMonotonic = monotonic
+        return s
+    }
+
+    /// The test that would have caught the defect: a coordinator ticking
+    /// the slewed clock breaks the invariants; one on the raw clock keeps
+    /// every one, with no flash and no relock.
+    @Test func aSlewOnTheCoordinatorsNodeBendsNoTimebase() throws {
+        let before = try run(Self.coordinatorSlewScenario(monotonic: true))
+        #expect(before.violationCount > 0 || before.flashEntries > 0,
+                "a coordinator-node slew should have shown on CLOCK_MONOTONIC: \(explain(before))")
+        print("coordinator-node slew on CLOCK_MONOTONIC: \(before.violationCount) violations, \(before.flashEntries) flash entries")
+        let after = try run(Self.coordinatorSlewScenario(monotonic: false))
+        #expect(after.violationCount == 0, "\(explain(after))")
+        #expect(after.flashEntries == 0, "\(explain(after))")
+    }
+
     /// A day's wall-clock step on the coordinators' node: the running
     /// coordinator does not move; its replacement starts a day off and must
     /// still adopt the agents' timebase.

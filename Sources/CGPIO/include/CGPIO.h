@@ -43,7 +43,7 @@ static inline unsigned long cgpio_v2_line_set_config_ioctl(void) { return GPIO_V
 /// `bits`/`mask` with one GPIO_V2_LINE_SET_VALUES ioctl. Returns the slot, or
 /// -1 if the table is full.
 int cgpio_crash_arm_lines(int fd, unsigned long long bits, unsigned long long mask);
-/// Arms a slot: on a fatal signal, write `{"t":<CLOCK_MONOTONIC ns>` followed
+/// Arms a slot: on a fatal signal, write `{"t":<CLOCK_MONOTONIC_RAW ns>` followed
 /// by `tail` (length `length` ≤ CGPIO_CRASH_TAIL_MAX) to `fd` in one write(2).
 /// Returns the slot, or -1 if the table is full or the tail too long.
 int cgpio_crash_arm_record(int fd, const char *tail, unsigned long length);
