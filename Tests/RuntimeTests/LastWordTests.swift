@@ -53,7 +53,11 @@ struct LastWordTests {
             #expect(httpStatus(port: p.agentHTTPPort(ordinal), path: "/readyz") == 200, "\(name) left the plan")
             let check = PlanTimeline(plan: plan, ordinal: ordinal).check(records, toleranceNanos: 20_000_000)
             #expect(check.failures.isEmpty, "\(name): \(check.failures)")
-            #expect(check.matches.contains { $0.monotonicNanos >= signalledOnRecordings }, "\(name) made no plan change after the stop: \(after)")
+            // A plan change after the stop; or, for a head whose first green
+            // came after it (its join, which the check cannot place on the
+            // plan's instants without a later change), that green.
+            #expect(check.matches.contains { $0.monotonicNanos >= signalledOnRecordings } || after.contains { $0.aspect == .green },
+                    "\(name) made no plan change after the stop: \(after)")
         }
         print("last word: agent 0 exited \(Double(exited - signalled) / 1e6) ms after SIGTERM; agents 1 and 2 ran the plan on for 14 s after")
     }

@@ -54,7 +54,7 @@ struct PlanTimeline {
     /// those segments never fail the check, and one whose length is the
     /// plan's counts as a match only if its cycle origin agrees (within the
     /// tolerance) with the first match after the join, whose instants are
-    /// the plan's. (Before this, a join 120 ms into the plan's red+amber
+    /// the plan's; without one, it does not count. (Before this, a join 120 ms into the plan's red+amber
     /// would have read as a 120 ms timebase step and a missed change.)
     func check(_ records: [RecordedAspect], toleranceNanos: Int64) -> (matches: [Match], skipped: Int, failures: [String]) {
         var matches: [Match] = []
@@ -80,9 +80,10 @@ struct PlanTimeline {
                 failures.append("change \(i): \(a.aspect) for \(Double(d) / 1e6) ms then \(b.aspect) is not in the plan")
             }
         }
-        // The join's plan-length segments that sit on the plan's instants.
+        // The join's plan-length segments that sit on the plan's instants
+        // (none can be shown to, without a later match to hold them to).
         let kept = joining.filter { join in
-            guard let reference = matches.first else { return true }
+            guard let reference = matches.first else { return false }
             var d = floorMod(join.originNanos - reference.originNanos, cycleNanos)
             if d > cycleNanos / 2 { d -= cycleNanos }
             return abs(d) <= toleranceNanos
