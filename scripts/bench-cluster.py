@@ -13,6 +13,8 @@ instants: their spread is what the scheduler alone costs.
 
   lockstep  [--agents 2,4,8] [--seconds S]      skew of agents vs sleepers
   failover  [--mode kill|rolling] [--seconds S] [--every S] [--agents N]
+  lateness  [--agents N] [--hogs H] [--seconds S]  light-change lateness under
+            CPU load, agents without and (as root) with --realtime
 
 Prints `row|area|measure|value|unit|goal|ok` lines that scripts/bench turns
 into the table, and a human summary on stderr.
@@ -133,6 +135,7 @@ class Cluster:
             json.dump(PLAN, f)
         self.coordinator_port = [base_port + k for k in range(slots)]
         self.agent_port = [base_port + 10 + i for i in range(n)]
+        self.agent_http_port = [base_port + 60 + i for i in range(n)]
         self.relay_port = {(i, k): base_port + 100 + i * slots + k for i in range(n) for k in range(slots)}
         self.relay = Relay([(self.relay_port[(i, k)], self.agent_port[i], self.coordinator_port[k])
                             for i in range(n) for k in range(slots)], loss, out_ms / 1e3, back_ms / 1e3, seed)
@@ -152,12 +155,12 @@ class Cluster:
         logf = open(os.path.join(self.dir, f"coordinator{self.started_coordinators}.log"), "w")
         self.coordinators[k] = subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT)
 
-    def start_agents(self):
+    def start_agents(self, extra=()):
         for i in range(self.n):
             args = [JUNCTION, "agent", "--port", str(self.agent_port[i]), "--listen", "127.0.0.1",
                     "--ordinal", str(i), "--output", "record", "--record", self.records[i],
                     "--clock-drift-ppm", f"{self.drifts[i]:.1f}", "--key-file", self.key,
-                    "--http-port", "0", "--log-level", "info"]
+                    "--http-port", str(self.agent_http_port[i]), "--log-level", "info", *extra]
             for k in range(self.slots):
                 args += ["--coordinator", f"127.0.0.1:{self.relay_port[(i, k)]}"]
             logf = open(os.path.join(self.dir, f"agent{i}.log"), "w")
@@ -420,10 +423,69 @@ def failover(args):
     log(f"failover {args.mode}: {len(changes)} changes, relay forwarded {cluster.relay.forwarded}, dropped {cluster.relay.dropped}; logs in {cluster.dir}")
 
 
+def agent_metric(port, name, stat):
+    """One gauge from an agent's /metrics (nan if unreachable)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as c:
+            c.sendall(b"GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n")
+            body = b""
+            while chunk := c.recv(65536):
+                body += chunk
+    except OSError:
+        return float("nan")
+    m = re.search(rf'^{name}\{{stat="{stat}"\}} (\S+)$', body.decode(errors="replace"), re.M)
+    return float(m.group(1)) if m else float("nan")
+
+
+def lateness(args):
+    """Light-change lateness with the machine's cores kept busy.
+
+    `--hogs` busy loops at normal priority compete with the agents (a node
+    whose other pods burn CPU). Each agent's `junction_transition_lateness_seconds`
+    is read after the write to the lamp (here the recording), so a timing
+    thread preempted between deciding a change and driving the lamp counts.
+    The same run without and (root only) with `--realtime`.
+    """
+    modes = [("default scheduling", [])]
+    if os.geteuid() == 0:
+        modes.append(("--realtime", ["--realtime"]))
+    else:
+        log("lateness: not root, so --realtime (SCHED_FIFO, mlockall) is not measured")
+    for label, extra in modes:
+        cluster = Cluster(args.agents_n, 1, 0.0, 1, 1, 100, args.base_port, seed=7)
+        hogs = []
+        try:
+            cluster.start_coordinator(0)
+            cluster.start_agents(extra)
+            time.sleep(args.warmup)
+            hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.hogs)]
+            start_raw = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW)
+            time.sleep(args.seconds)
+            worst = [agent_metric(p, "junction_transition_lateness_seconds", "max") for p in cluster.agent_http_port]
+            mean = [agent_metric(p, "junction_transition_lateness_seconds", "mean") for p in cluster.agent_http_port]
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+            cluster.stop()
+        measured = [c for c in clusters([c for c in cluster.changes() if c[0] >= start_raw])
+                    if len({a for _, a, _ in c}) == cluster.n and len(c) == cluster.n]
+        spreads = [max(t for t, _, _ in c) - min(t for t, _, _ in c) for c in measured]
+        n, h = args.agents_n, args.hogs
+        row("lateness", f"{n} agents beside {h} busy loops, {label}: lateness of light changes, worst agent's max",
+            f"{max(worst) * 1e6:.0f}", "us")
+        row("lateness", f"{n} agents beside {h} busy loops, {label}: mean over agents of their mean",
+            f"{sum(mean) / len(mean) * 1e6:.0f}", "us")
+        if spreads:
+            row("lateness", f"{n} agents beside {h} busy loops, {label}: skew p99/max ({len(spreads)} changes)",
+                f"{percentile(spreads, 0.99) / 1e3:.0f}/{max(spreads) / 1e3:.0f}", "us")
+        log(f"lateness {label}: logs in {cluster.dir}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    for name in ["lockstep", "failover"]:
+    for name in ["lockstep", "failover", "lateness"]:
         s = sub.add_parser(name)
         s.add_argument("--loss", type=float, default=0.3)
         s.add_argument("--out-ms", type=float, default=10, help="uniform delay bound towards agents")
@@ -440,11 +502,15 @@ def main():
     f.add_argument("--seconds", type=float, default=600)
     f.add_argument("--every", type=float, default=30)
     f.add_argument("--down", type=float, default=1, help="seconds between SIGKILL and the restart")
+    t = sub.choices["lateness"]
+    t.add_argument("--agents", dest="agents_n", type=int, default=4)
+    t.add_argument("--hogs", type=int, default=2 * (os.cpu_count() or 2))
+    t.add_argument("--seconds", type=float, default=60)
     args = p.parse_args()
     for path in (JUNCTION, BENCH):
         if not os.access(path, os.X_OK):
             sys.exit(f"missing {path}: run `swift build -c release` first (scripts/bench does)")
-    lockstep(args) if args.command == "lockstep" else failover(args)
+    {"lockstep": lockstep, "failover": failover, "lateness": lateness}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -172,7 +172,12 @@ struct GPIOChip: Sendable {
     }
 
     func setValues(_ lines: LineRequestHandle, _ lineValues: [Bool]) throws(LightOutputError) {
-        do { try device.setValues(lines, GPIOLineRequest.values(lineValues)) } catch {
+        try setValues(lines, GPIOLineRequest.values(lineValues))
+    }
+
+    /// As `setValues(_:_:)` with the ioctl's argument already built.
+    func setValues(_ lines: LineRequestHandle, _ values: gpio_v2_line_values) throws(LightOutputError) {
+        do { try device.setValues(lines, values) } catch {
             throw .setFailed(chip: identity.description, errno: error)
         }
     }

@@ -1,3 +1,4 @@
+import CGPIO
 import JunctionCore
 import Synchronization
 
@@ -30,6 +31,14 @@ public final class GPIOLightOutput: LightOutput {
     }
     private let state: Mutex<State>
     private let driver: GPIOChip
+    /// The line values and the ioctl argument for each set of lamps (index:
+    /// red 1, amber 2, green 4), built once: a light change does no work
+    /// but the write.
+    private let prepared: [(values: [Bool], request: gpio_v2_line_values)]
+
+    static func index(of lamps: Lamps) -> Int {
+        (lamps.red ? 1 : 0) | (lamps.amber ? 2 : 0) | (lamps.green ? 4 : 0)
+    }
 
     /// Opens the chip, resolves and requests the head's lines.
     ///
@@ -66,16 +75,20 @@ public final class GPIOLightOutput: LightOutput {
         self.wiring = wiring
         self.shutdown = shutdown
         self.driver = chip
+        self.prepared = (0..<8).map { bits in
+            let values = wiring.lineValues(for: Lamps(red: bits & 1 != 0, amber: bits & 2 != 0, green: bits & 4 != 0))
+            return (values, GPIOLineRequest.values(values))
+        }
         self.state = Mutex(State(lines: lines, lastValues: initial, crashSlot: slot))
     }
 
     deinit { close() }
 
     public func show(_ aspect: Aspect, at time: TimebaseInstant) throws(LightOutputError) {
-        let values = wiring.lineValues(for: FlashPhase.lamps(aspect, at: time))
+        let (values, request) = prepared[Self.index(of: FlashPhase.lamps(aspect, at: time))]
         try state.withLock { (state: inout State) throws(LightOutputError) in
             guard let lines = state.lines, values != state.lastValues else { return }
-            try driver.setValues(lines, values)
+            try driver.setValues(lines, request)
             state.lastValues = values
         }
     }

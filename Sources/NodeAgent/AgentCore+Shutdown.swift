@@ -18,7 +18,7 @@ extension AgentCore {
     /// the followed coordinator and to every coordinator address, so that
     /// the amber, longer than the silence a coordinator tolerates, is not
     /// taken for a death. Send one every `reportIntervalNanos`.
-    public mutating func clearingReports(now: LocalInstant) -> [(bytes: [UInt8], to: AgentDestination<Address>)] {
+    public mutating func clearingReports(now: LocalInstant) -> [AgentSend<Address>] {
         reportEverywhere(report(now: now))
     }
 
@@ -27,7 +27,7 @@ extension AgentCore {
     /// aspect as the head's, each to the followed coordinator and to every
     /// coordinator address, each sealed on its own (a repeated sequence
     /// number would be refused as a replay).
-    public mutating func finalReports(now: LocalInstant, aspect: Aspect) -> [(bytes: [UInt8], to: AgentDestination<Address>)] {
+    public mutating func finalReports(now: LocalInstant, aspect: Aspect) -> [AgentSend<Address>] {
         var last = report(now: now)
         last.head?.aspect = aspect
         last.stopped = true
@@ -39,13 +39,12 @@ extension AgentCore {
 
     /// `report` sealed for the followed coordinator (at the address its
     /// ticks come from), and for any coordinator, to every address.
-    private mutating func reportEverywhere(_ report: Report) -> [(bytes: [UInt8], to: AgentDestination<Address>)] {
-        var sends: [(bytes: [UInt8], to: AgentDestination<Address>)] = []
-        if let current = sources.current, let address = sourceAddresses[current.id],
-           let bytes = seal(.report(report), to: current.id) {
-            sends.append((bytes, .peer(address)))
+    private mutating func reportEverywhere(_ report: Report) -> [AgentSend<Address>] {
+        var sends: [AgentSend<Address>] = []
+        if let current = sources.current, let address = sourceAddresses[current.id] {
+            sends.append(seal(.report(report), to: current.id, at: .peer(address)))
         }
-        if let bytes = seal(.report(report), to: Wire.anyRecipient) { sends.append((bytes, .allCoordinators)) }
+        sends.append(seal(.report(report), to: Wire.anyRecipient, at: .allCoordinators))
         return sends
     }
 }

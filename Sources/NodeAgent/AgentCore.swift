@@ -77,7 +77,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         var output = AgentOutput<Address>(aspect: monitor.shown, wakeAt: now)
         switch event {
         case let .datagram(bytes, source):
-            receive(bytes, from: source, now: now, into: &output)
+            receive(inbox.codec.open(bytes), from: source, now: now, into: &output)
+        case let .opened(opened, source):
+            receive(opened, from: source, now: now, into: &output)
         case .timer:
             break
         }
@@ -101,9 +103,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     // MARK: Receiving
 
-    private mutating func receive(_ bytes: [UInt8], from source: Address, now: LocalInstant, into output: inout AgentOutput<Address>) {
+    private mutating func receive(_ opened: Result<Envelope, DropReason>, from source: Address, now: LocalInstant, into output: inout AgentOutput<Address>) {
         let estimate = clock.isLocked(at: now) ? clock.timebase(at: now) : nil
-        guard case let .success(envelope) = inbox.receive(bytes, timebaseEstimate: estimate) else { return }
+        guard case let .success(envelope) = inbox.admit(opened, timebaseEstimate: estimate) else { return }
         switch envelope.message {
         case let .tick(tick):
             receiveTick(tick, from: source, now: now, into: &output)
@@ -436,14 +438,14 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let bursting = state == .unsynced || state == .locking
             nextReportAt = now + (bursting ? configuration.burstReportIntervalNanos : configuration.reportIntervalNanos)
             if let current = sources.current, let address = sourceAddresses[current.id] {
-                if let bytes = seal(.report(report(now: now)), to: current.id) { output.sends.append((bytes, .peer(address))) }
+                output.sends.append(seal(.report(report(now: now)), to: current.id, at: .peer(address)))
                 gate.sent(reportAt: now, to: current.id)
             } else if sources.current == nil {
                 // Coordinators heard but not followed yet: a report each, so
                 // their next tick can echo it (rule 10).
                 for id in gate.liveCandidates(now: now, timeoutNanos: configuration.sourceTimeoutNanos) {
-                    guard let address = sourceAddresses[id], let bytes = seal(.report(report(now: now)), to: id) else { continue }
-                    output.sends.append((bytes, .peer(address)))
+                    guard let address = sourceAddresses[id] else { continue }
+                    output.sends.append(seal(.report(report(now: now)), to: id, at: .peer(address)))
                     gate.sent(reportAt: now, to: id)
                 }
             }
@@ -459,7 +461,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
                 ? .report(report(now: now))
                 : .hello(Hello(ordinal: UInt32(clamping: configuration.ordinal), instance: configuration.instance, board: configuration.board ?? ""))
             // To every coordinator address at once: it names none of them.
-            if let bytes = seal(message, to: Wire.anyRecipient) { output.sends.append((bytes, .allCoordinators)) }
+            output.sends.append(seal(message, to: Wire.anyRecipient, at: .allCoordinators))
         }
     }
 
@@ -469,17 +471,18 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         guard gate.mayAnswer(solicit.coordinatorID, now: now) else { return }
         var answer = report(now: now)
         answer.solicitNonce = solicit.nonce
-        guard let bytes = seal(.report(answer), to: solicit.coordinatorID) else { return }
-        output.sends.append((bytes, .peer(source)))
+        output.sends.append(seal(.report(answer), to: solicit.coordinatorID, at: .peer(source)))
         gate.sent(reportAt: now, to: solicit.coordinatorID)
         counters.solicitsAnswered += 1
     }
 
-    /// Seals a datagram for one coordinator (its id), or for any (0).
-    mutating func seal(_ message: Message, to recipient: UInt64) -> [UInt8]? {
+    /// A datagram for one coordinator (its id), or for any (0), to send to
+    /// `destination`: numbered now, sealed when the shell reads its bytes.
+    mutating func seal(_ message: Message, to recipient: UInt64, at destination: AgentDestination<Address>) -> AgentSend<Address> {
         sequence += 1
         counters.datagramsSent += 1
-        return try? inbox.codec.seal(message, sender: configuration.instance, sequence: sequence, recipient: recipient)
+        return AgentSend(to: destination, message: message, sender: configuration.instance, sequence: sequence,
+                         recipient: recipient, codec: inbox.codec)
     }
 
     /// This agent's report: state, clock quality, what it shows, its view of

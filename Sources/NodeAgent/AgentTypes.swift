@@ -5,6 +5,12 @@ import Protocol
 public enum AgentEvent<Address: Hashable & Sendable>: Sendable {
     /// A datagram arrived from `source`.
     case datagram([UInt8], from: Address)
+    /// A datagram arrived from `source`, already opened by the shell
+    /// (`DatagramCodec.open`: size, header, tag, body). The runtime opens
+    /// datagrams on its network thread before it takes the lock the timing
+    /// thread needs, so authenticating never holds up a light change; the
+    /// core still checks freshness, recipient and replay.
+    case opened(Result<Envelope, DropReason>, from: Address)
     /// A wake-up the agent asked for (extra wake-ups are harmless).
     case timer
 }
@@ -18,9 +24,34 @@ public enum AgentDestination<Address: Hashable & Sendable>: Sendable, Hashable {
     case allCoordinators
 }
 
+/// A datagram for the shell to send: the message with its header fields,
+/// sealed (HMAC-SHA256) when `bytes` is read.
+///
+/// Why sealed on reading: sealing is authenticating, which must not happen
+/// under the lock the runtime's timing thread takes. The core fixes the
+/// sequence number; the runtime reads `bytes` after releasing the lock.
+public struct AgentSend<Address: Hashable & Sendable>: Sendable {
+    public var to: AgentDestination<Address>
+    public let message: Message
+    let sender: UInt64
+    let sequence: UInt64
+    let recipient: UInt64
+    let codec: DatagramCodec
+
+    /// The datagram's sequence number (unique per agent): the same datagram
+    /// sent to several addresses is sealed once.
+    public var sequenceNumber: UInt64 { sequence }
+
+    /// The sealed datagram; empty if the message cannot be encoded (too
+    /// large for a datagram), which the shell skips.
+    public var bytes: [UInt8] {
+        (try? codec.seal(message, sender: sender, sequence: sequence, recipient: recipient)) ?? []
+    }
+}
+
 /// What the shell must do after an event.
 public struct AgentOutput<Address: Hashable & Sendable>: Sendable {
-    public var sends: [(bytes: [UInt8], to: AgentDestination<Address>)] = []
+    public var sends: [AgentSend<Address>] = []
     /// What the head must show from now on (apply it if it changed).
     public var aspect: Aspect
     /// When to call `handle(.timer, ...)` next at the latest. It is the next

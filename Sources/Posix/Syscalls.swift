@@ -32,7 +32,7 @@ enum Syscalls {
     static func sendTo(
         _ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, _ address: UnsafePointer<sockaddr>, _ length: socklen_t
     ) -> Int {
-        sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), address, length)
+        sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), address, length)
     }
 
     static func receiveMessage(_ descriptor: Int32, _ message: inout msghdr) -> Int {

@@ -99,6 +99,9 @@ public final class UDPSocket: Sendable {
     }
 
     /// Sends one datagram. An IPv4 destination works from a dual-stack socket.
+    /// Never blocks (`MSG_DONTWAIT`): with the send buffer full it throws
+    /// `EAGAIN` and the datagram is lost, as on a congested network; the
+    /// thread that changes the lights must not wait for a socket.
     public func send(_ bytes: [UInt8], to destination: SocketAddress) throws(Errno) {
         let v6 = isIPv6
         let descriptor = descriptor

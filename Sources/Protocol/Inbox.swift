@@ -44,7 +44,14 @@ public struct Inbox: Sendable {
 
     /// As `receive(_:timebaseEstimate:)`, reading the datagram in place.
     public mutating func receive(_ datagram: UnsafeRawBufferPointer, timebaseEstimate: TimebaseInstant?) -> Result<Envelope, DropReason> {
-        let result = check(codec.open(datagram), timebaseEstimate: timebaseEstimate)
+        admit(codec.open(datagram), timebaseEstimate: timebaseEstimate)
+    }
+
+    /// As `receive(_:timebaseEstimate:)` for a datagram already opened with
+    /// this inbox's codec (`codec.open`), elsewhere: a runtime authenticates
+    /// outside the lock its timing thread takes, then admits here.
+    public mutating func admit(_ opened: Result<Envelope, DropReason>, timebaseEstimate: TimebaseInstant?) -> Result<Envelope, DropReason> {
+        let result = check(opened, timebaseEstimate: timebaseEstimate)
         if case let .failure(reason) = result { drops.record(reason) }
         return result
     }

@@ -7,21 +7,32 @@ extension AgentRuntime {
     /// The agent's events kept in memory (`/events`).
     static var eventCapacity: Int { 4096 }
 
+    /// What one run of the core did that goes into the event log, copied
+    /// under the lock (values only) and formatted after it is released.
+    struct EventInput {
+        /// The timebase at the run's instant (nil before there is one).
+        var timeNanos: Int64?
+        var ordinal: Int
+        var head: HeadAssignment?
+        /// The aspect the light changed to, if it changed.
+        var aspect: Aspect?
+        var notes: [AgentNote]
+    }
+
     /// Records what one run of the core did: the aspect it now shows, if that
-    /// changed, and its notes. Called by `handleLocked` under the lock, before
-    /// the light is driven, so the instant is the one the light changes at.
-    func recordEvents(_ out: AgentOutput<SocketAddress>, shown: Aspect?, core: AgentCore<SocketAddress>, now: LocalInstant) {
-        let time = core.clock.timebase(at: now)?.nanos
-        let ordinal = core.configuration.ordinal
+    /// changed, and its notes, stamped with the instant the light changed at.
+    func recordEvents(_ input: EventInput) {
+        let time = input.timeNanos
+        let ordinal = input.ordinal
         var batch: [JunctionEvent] = []
-        if out.aspect != shown {
-            let head = core.currentHead
-            batch.append(.aspect(out.aspect, timeNanos: time, head: head?.description ?? "-", group: head?.group, ordinal: ordinal))
+        if let aspect = input.aspect {
+            let head = input.head
+            batch.append(.aspect(aspect, timeNanos: time, head: head?.description ?? "-", group: head?.group, ordinal: ordinal))
         }
-        for note in out.notes {
+        for note in input.notes {
             switch note {
             case let .stateChanged(from, to, reason):
-                batch.append(JunctionEvent(timeNanos: time, head: core.currentHead?.description ?? "-", code: .stateChange,
+                batch.append(JunctionEvent(timeNanos: time, head: input.head?.description ?? "-", code: .stateChange,
                                            parameter: Int64(to.rawValue), ordinal: ordinal, note: "\(from) -> \(to): \(reason)"))
             case let .sourceChanged(id, term):
                 batch.append(JunctionEvent(timeNanos: time, code: .sourceChange, parameter: Int64(clamping: term), ordinal: ordinal,
@@ -34,7 +45,7 @@ extension AgentRuntime {
             case let .planMismatch(reason):
                 batch.append(JunctionEvent(timeNanos: time, code: .planMismatch, ordinal: ordinal, note: reason))
             case let .monitorTripped(trip):
-                batch.append(JunctionEvent(timeNanos: time, head: core.currentHead?.description ?? "-", code: .monitorTripped,
+                batch.append(JunctionEvent(timeNanos: time, head: input.head?.description ?? "-", code: .monitorTripped,
                                            ordinal: ordinal, note: "\(trip)"))
             case let .clockStepped(by):
                 batch.append(JunctionEvent(timeNanos: time, code: .clockStepped, parameter: by, ordinal: ordinal, note: "clock stepped by \(by) ns"))

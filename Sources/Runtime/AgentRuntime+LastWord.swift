@@ -32,13 +32,13 @@ extension AgentRuntime {
     /// The core's destinations as socket addresses (`.allCoordinators`: each
     /// resolved coordinator address).
     static func addresses(
-        for sends: [(bytes: [UInt8], to: AgentDestination<SocketAddress>)], coordinators: [SocketAddress]
-    ) -> [([UInt8], SocketAddress)] {
-        var resolved: [([UInt8], SocketAddress)] = []
-        for (bytes, destination) in sends {
-            switch destination {
-            case .peer(let address): resolved.append((bytes, address))
-            case .allCoordinators: for address in coordinators { resolved.append((bytes, address)) }
+        for sends: [AgentSend<SocketAddress>], coordinators: [SocketAddress]
+    ) -> [(AgentSend<SocketAddress>, SocketAddress)] {
+        var resolved: [(AgentSend<SocketAddress>, SocketAddress)] = []
+        for outgoing in sends {
+            switch outgoing.to {
+            case .peer(let address): resolved.append((outgoing, address))
+            case .allCoordinators: for address in coordinators { resolved.append((outgoing, address)) }
             }
         }
         return resolved

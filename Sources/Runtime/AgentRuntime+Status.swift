@@ -37,19 +37,19 @@ struct AgentSnapshot: Sendable {
 extension AgentRuntime {
     func snapshot() -> AgentSnapshot {
         let (raw, now) = clock.reading()
-        return shared.withLock { s in
-            let core = s.core
-            let report = core.report(now: now)
-            return AgentSnapshot(
-                ordinal: core.configuration.ordinal, board: core.configuration.board, instance: core.configuration.instance,
-                state: core.state, aspect: s.shown, head: report.head.map { "\($0.junction)/\($0.group)" },
-                offsetNanos: core.clock.timebase(at: now).map { $0.nanos - now.nanos },
-                errorBoundNanos: core.errorBoundNanos(at: now), frequencyPPM: core.clock.frequencyPPM,
-                sourceID: core.sources.current?.id, term: core.sources.current?.term, plan: report.plan, pending: report.pending,
-                counters: core.counters, drops: core.inbox.drops, stats: s.stats, coordinators: s.coordinators,
-                driftPPM: clock.driftPPM, monotonicNanos: raw, timebaseNanos: core.clock.timebase(at: now)?.nanos,
-                monitorTrips: core.monitor.tripCount, monitorTrip: core.monitor.trip?.description)
-        }
+        // Copied under the lock (the core is a value: a copy is a few
+        // reference counts), worked out and formatted after it is released.
+        let (core, shown, stats, coordinators) = shared.withLock { s in (s.core, s.shown, s.stats, s.coordinators) }
+        let report = core.report(now: now)
+        return AgentSnapshot(
+            ordinal: core.configuration.ordinal, board: core.configuration.board, instance: core.configuration.instance,
+            state: core.state, aspect: shown, head: report.head.map { "\($0.junction)/\($0.group)" },
+            offsetNanos: core.clock.timebase(at: now).map { $0.nanos - now.nanos },
+            errorBoundNanos: core.errorBoundNanos(at: now), frequencyPPM: core.clock.frequencyPPM,
+            sourceID: core.sources.current?.id, term: core.sources.current?.term, plan: report.plan, pending: report.pending,
+            counters: core.counters, drops: core.inbox.drops, stats: stats, coordinators: coordinators,
+            driftPPM: clock.driftPPM, monotonicNanos: raw, timebaseNanos: core.clock.timebase(at: now)?.nanos,
+            monitorTrips: core.monitor.tripCount, monitorTrip: core.monitor.trip?.description)
     }
 
     func route(_ path: String) -> HTTPServer.Response? {

@@ -15,7 +15,13 @@ import Synchronization
 /// `receive` and hands datagrams, stamped by the kernel, to the core. A
 /// housekeeping thread resolves the coordinator Service (DNS can block for
 /// seconds). The core sits behind one `Mutex`; the light is driven under it,
-/// so two threads can never apply aspects out of order.
+/// so two threads can never apply aspects out of order. Nothing slow is done
+/// under it, so the timing thread never waits behind decoding,
+/// authenticating, formatting or logging: the network thread opens each
+/// datagram (HMAC included) before taking it, and what a run of the core
+/// leaves (sealing and sending datagrams, log lines, events) is done after
+/// it is released (`Aftermath`, `finish`). Log lines go to the logger's
+/// writer thread; sends never block (`MSG_DONTWAIT`).
 public final class AgentRuntime: Sendable {
     public let settings: AgentSettings
     let output: any LightOutput
@@ -23,6 +29,8 @@ public final class AgentRuntime: Sendable {
     let clock: AgentClock
     let logger: Logger
     let shared: Mutex<Shared>
+    /// Opens datagrams on the network thread, outside `shared`.
+    let codec: DatagramCodec
     let events: EventRecorder
     private let threads = Mutex<[OSThread]>([])
     private let http = Mutex<HTTPServer?>(nil)
@@ -62,6 +70,7 @@ public final class AgentRuntime: Sendable {
         self.onStopRequest = onStopRequest
         socket = try RuntimeSocket.open(host: settings.listenHost, port: settings.port)
         events = try EventRecorder(capacity: Self.eventCapacity, path: settings.eventLogPath)
+        codec = DatagramCodec(key: configuration.key)
         let now = clock.now()
         testingTrapAt = settings.testingTrapAfterNanos.map { now + $0 }
         // A crashed predecessor's lamp may still be lit: start from it.
@@ -72,7 +81,7 @@ public final class AgentRuntime: Sendable {
             logger.info("lamps retained from before start", ["aspect": "\(retained)"])
             // Show the clearance now, not after the first DNS lookup in
             // `start()`: the core counts its amber from this instant.
-            _ = shared.withLock { s in handleLocked(&s, .timer, now: now) }
+            finish(shared.withLock { s in handleLocked(&s, .timer, now: now) })
         }
     }
 
@@ -85,8 +94,7 @@ public final class AgentRuntime: Sendable {
     /// HTTP server and the timing, network and housekeeping threads.
     public func start() throws {
         resolveCoordinators()
-        let sends = shared.withLock { s in handleLocked(&s, .timer, now: clock.now()) }
-        send(sends)
+        finish(shared.withLock { s in handleLocked(&s, .timer, now: clock.now()) })
         if let httpPort = settings.httpPort {
             let server = try HTTPServer.serve(port: httpPort) { [weak self] request in self?.serve(request) }
             http.withLock { $0 = server }
@@ -134,34 +142,68 @@ public final class AgentRuntime: Sendable {
 
     // MARK: Core
 
-    /// Runs one event through the core and carries out what it says, except
-    /// the sends, which are returned to be done outside the lock.
-    func handleLocked(_ s: inout Shared, _ event: AgentEvent<SocketAddress>, now reading: LocalInstant) -> [([UInt8], SocketAddress)] {
+    /// What a run of the core leaves to do once the lock is released:
+    /// sealing and sending its datagrams, logging its notes, recording its
+    /// events. None of it may hold the lock the timing thread takes.
+    struct Aftermath {
+        var sends: [(AgentSend<SocketAddress>, SocketAddress)] = []
+        /// Each note with the error bound at its instant (for the log line).
+        var notes: [(note: AgentNote, errorBoundNanos: Int64)] = []
+        var events: EventInput?
+        var outputError: LightOutputError?
+    }
+
+    /// Runs one event through the core and drives the light if its aspect
+    /// changed (first: the light is what must be on time); returns the rest
+    /// to be done outside the lock (`finish`).
+    func handleLocked(_ s: inout Shared, _ event: AgentEvent<SocketAddress>, now reading: LocalInstant) -> Aftermath {
         // The kernel stamp of a datagram can be older than a timer the timing
         // thread has already handled: never let the core's time run back.
         let now = max(reading, s.lastNow)
         s.lastNow = now
         let out = s.core.handle(event, now: now)
         s.wakeAt = out.wakeAt
-        recordEvents(out, shown: s.shown, core: s.core, now: now)
-        if out.aspect != s.shown {
+        var after = Aftermath()
+        let changed = out.aspect != s.shown
+        if changed {
             if s.shown != nil { s.stats.transitions += 1 }
             s.shown = out.aspect
-            show(out.aspect, now: now, in: &s)
+            after.outputError = show(out.aspect, now: now, in: &s)
         }
         s.flashAt = out.aspect.isFlashing ? nextFlashToggle(after: now, core: s.core) : nil
-        for note in out.notes { log(note, core: s.core, now: now) }
-        return Self.addresses(for: out.sends, coordinators: s.coordinators)
+        after.sends = Self.addresses(for: out.sends, coordinators: s.coordinators)
+        if changed || !out.notes.isEmpty {
+            after.events = EventInput(timeNanos: s.core.clock.timebase(at: now)?.nanos, ordinal: s.core.configuration.ordinal,
+                                      head: s.core.currentHead, aspect: changed ? out.aspect : nil, notes: out.notes)
+        }
+        if !out.notes.isEmpty {
+            let bound = s.core.errorBoundNanos(at: now)
+            after.notes = out.notes.map { ($0, bound) }
+        }
+        return after
+    }
+
+    /// The work `handleLocked` left, done without the lock.
+    func finish(_ after: Aftermath) {
+        if let error = after.outputError {
+            logger.error("light output failed", ["error": "\(error.description)"])
+        }
+        send(after.sends)
+        for (note, bound) in after.notes { log(note, errorBoundNanos: bound) }
+        if let events = after.events { recordEvents(events) }
     }
 
     /// Drives the light; flashing aspects pick their half from the timebase
-    /// (or the local clock before there is one).
-    func show(_ aspect: Aspect, now: LocalInstant, in s: inout Shared) {
+    /// (or the local clock before there is one). Returns a failure for the
+    /// caller to log outside the lock.
+    @discardableResult
+    func show(_ aspect: Aspect, now: LocalInstant, in s: inout Shared) -> LightOutputError? {
         let time = s.core.clock.timebase(at: now) ?? TimebaseInstant(nanos: now.nanos)
         do { try output.show(aspect, at: time) } catch {
             s.stats.outputErrors += 1
-            logger.error("light output failed", ["error": "\(error.description)"])
+            return error
         }
+        return nil
     }
 
     private func nextFlashToggle(after now: LocalInstant, core: AgentCore<SocketAddress>) -> LocalInstant {
@@ -171,10 +213,19 @@ public final class AgentRuntime: Sendable {
         return max(at, now + 1)
     }
 
-    func send(_ sends: [([UInt8], SocketAddress)]) {
+    /// Seals (outside any lock) and sends; a full socket buffer drops the
+    /// datagram rather than block (`UDPSocket.send`): a lost report costs
+    /// nothing, a blocked timing thread a late light.
+    func send(_ sends: [(AgentSend<SocketAddress>, SocketAddress)]) {
         guard !sends.isEmpty else { return }
         var failures: UInt64 = 0
-        for (bytes, address) in sends {
+        var sealed: [UInt64: [UInt8]] = [:]
+        for (outgoing, address) in sends {
+            // One seal per datagram, whatever the number of addresses.
+            let key = outgoing.sequenceNumber
+            let bytes = sealed[key] ?? outgoing.bytes
+            sealed[key] = bytes
+            if bytes.isEmpty { failures += 1; continue }
             do { try socket.send(bytes, to: address) } catch { failures += 1 }
         }
         let sent = UInt64(sends.count)
@@ -184,11 +235,11 @@ public final class AgentRuntime: Sendable {
         }
     }
 
-    private func log(_ note: AgentNote, core: AgentCore<SocketAddress>, now: LocalInstant) {
+    private func log(_ note: AgentNote, errorBoundNanos: Int64) {
         switch note {
         case let .stateChanged(from, to, reason):
             logger.info("state changed", ["from": "\(from)", "to": "\(to)", "reason": "\(reason)",
-                                          "error_bound_ns": .int(core.errorBoundNanos(at: now))])
+                                          "error_bound_ns": .int(errorBoundNanos)])
         case let .sourceChanged(id, term):
             logger.info("source changed", ["coordinator": "\(String(id, radix: 16))", "term": .int(Int64(term))])
         case let .planAccepted(id, name, activation):
@@ -216,24 +267,33 @@ public final class AgentRuntime: Sendable {
             let (deadline, stopping) = shared.withLock { s in (min(s.wakeAt, s.flashAt ?? s.wakeAt), s.stopping) }
             if stopping { return }
             clock.sleep(until: min(deadline, clock.now() + settings.recheckNanos))
-            let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
-                guard !s.stopping else { return [] }
+            // Under the lock only the core's arithmetic and the lamp write:
+            // every datagram was opened before it was taken, and sealing,
+            // sending, logging and events wait for `finish`.
+            let (after, changeDue) = shared.withLock { s -> (Aftermath, LocalInstant?) in
+                guard !s.stopping else { return (Aftermath(), nil) }
                 let now = clock.now()
                 s.lastLoopAt = now
                 if now >= s.wakeAt {
-                    let late = now - s.wakeAt
+                    let due = s.wakeAt
                     let before = s.shown
-                    let sends = handleLocked(&s, .timer, now: now)
-                    if s.shown != before { s.stats.transitionLateness.add(late) }
-                    return sends
+                    let after = handleLocked(&s, .timer, now: now)
+                    return (after, s.shown != before ? due : nil)
                 }
+                var after = Aftermath()
                 if let flashAt = s.flashAt, now >= flashAt, let shown = s.shown {
-                    show(shown, now: now, in: &s)
+                    after.outputError = show(shown, now: now, in: &s)
                     s.flashAt = nextFlashToggle(after: now, core: s.core)
                 }
-                return []
+                return (after, nil)
             }
-            send(sends)
+            if let changeDue {
+                // How late the lamp changed: read after the write, so a
+                // preempted write counts too.
+                let late = clock.now() - changeDue
+                shared.withLock { $0.stats.transitionLateness.add(late) }
+            }
+            finish(after)
             // Outside the lock: a slow device must not hold up the network thread.
             watchdog?.pet(nowNanos: clock.now().nanos)
             if let testingTrapAt, clock.now() >= testingTrapAt, shared.withLock({ $0.shown == .green && !$0.stopping }) {
@@ -259,12 +319,14 @@ public final class AgentRuntime: Sendable {
             guard let datagram else { continue }
             let received = ReceiveTime.monotonicNanos(of: datagram, clock: clock.kernel)
             let now = clock.arrival(of: datagram)
-            let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
-                guard !s.stopping else { return [] }
+            // Opened (size, header, HMAC, body) before the lock is taken.
+            let opened = codec.open(datagram.bytes)
+            let after = shared.withLock { s -> Aftermath in
+                guard !s.stopping else { return Aftermath() }
                 s.stats.record(datagram, monotonicReceiveNanos: received)
-                return handleLocked(&s, .datagram(datagram.bytes, from: datagram.source), now: now)
+                return handleLocked(&s, .opened(opened, from: datagram.source), now: now)
             }
-            send(sends)
+            finish(after)
         }
     }
 

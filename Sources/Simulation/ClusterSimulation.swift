@@ -338,8 +338,10 @@ public struct ClusterSimulation {
         let output = agents[i].core!.handle(event, now: local)
         if case .datagram = event, agents[i].firstTickAt == nil, agents[i].core!.counters.ticksReceived > 0 { agents[i].firstTickAt = now }
         observeAgent(i, local: local, stateBefore: before, output: output)
-        for (bytes, destination) in output.sends {
-            switch destination {
+        for outgoing in output.sends {
+            let bytes = outgoing.bytes
+            guard !bytes.isEmpty else { continue }
+            switch outgoing.to {
             case let .peer(address): send(bytes, fromAgent: i, toCoordinator: address - Self.coordinatorBase)
             case .allCoordinators:
                 // Only the addresses this agent resolved: a new coordinator
