@@ -58,8 +58,8 @@ struct JunctionProcesses {
     /// (the timing thread on SCHED_FIFO, memory locked), where the process
     /// may (root; CI runs as root). Without it, on a machine loaded by the
     /// parallel suites, the scheduler can preempt the timing thread between
-    /// deciding a change and driving the lamp: a rehearsal once saw a green
-    /// start 30 ms after its instant (its amber on time), and CI 120 ms.
+    /// deciding a change and driving the lamp: a rehearsal under load saw a
+    /// green start 30 ms after its instant, its amber on time.
     static let realtimeAgents = isRoot
 
     /// True when this process runs as root: the real uid on the `Uid:` line
