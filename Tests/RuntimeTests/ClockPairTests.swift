@@ -11,6 +11,15 @@ import Testing
 struct ClockPairTests {
     static let second: Int64 = 1_000_000_000
 
+    /// A datagram the kernel stamped now, handed to the receiving thread
+    /// `receivedAfterNanos` later.
+    static func datagramStampedNow(_ kernel: FakeKernelClocks, receivedAfterNanos delay: Int64) -> ReceivedDatagram {
+        let stamp = kernel.realtimeNanos()
+        kernel.advance(byNanos: delay)
+        return ReceivedDatagram(bytes: [], source: .loopbackIPv4(port: 1), kernelRealtimeNanos: stamp,
+                                monotonicNanos: kernel.monotonicNanos(), truncated: false)
+    }
+
     @Test func coordinatorClockReadsTheWallClockOnceAndIgnoresLaterSteps() {
         let kernel = FakeKernelClocks()
         let clock = CoordinatorClock(kernel: kernel)
@@ -66,11 +75,7 @@ struct ClockPairTests {
         #expect(late >= 0 && late <= 11_000, "a 7 s sleep woke \(late) ns after its deadline at \(ppm) ppm")
         // A datagram's kernel stamp lands on the same clock.
         let arrived = clock.now()
-        let stamp = kernel.realtimeNanos()
-        kernel.advance(byNanos: 20_000)
-        let datagram = ReceivedDatagram(bytes: [], source: .loopbackIPv4(port: 1), kernelRealtimeNanos: stamp,
-                                        monotonicNanos: kernel.monotonicNanos(), truncated: false)
-        #expect(abs(clock.arrival(of: datagram) - arrived) <= 2_000)
+        #expect(abs(clock.arrival(of: Self.datagramStampedNow(kernel, receivedAfterNanos: 20_000)) - arrived) <= 2_000)
     }
 
     @Test(arguments: [83_333.0, -83_333.0, 0.0])
@@ -108,10 +113,7 @@ struct ClockPairTests {
         kernel.slew(ppm: 83_333)
         kernel.advance(byNanos: 2 * Self.second)   // raw and monotonic now differ by 167 ms
         let arrived = clock.now()
-        let stamp = kernel.realtimeNanos()
-        kernel.advance(byNanos: 20_000)
-        let datagram = ReceivedDatagram(bytes: [], source: .loopbackIPv4(port: 1), kernelRealtimeNanos: stamp,
-                                        monotonicNanos: kernel.monotonicNanos(), truncated: false)
+        let datagram = Self.datagramStampedNow(kernel, receivedAfterNanos: 20_000)
         // 20 µs of slew at 83,333 ppm between stamp and reading: under 2 µs.
         #expect(abs(clock.arrival(of: datagram) - arrived) <= 2_000)
     }
