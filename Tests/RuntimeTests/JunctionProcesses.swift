@@ -60,7 +60,18 @@ struct JunctionProcesses {
     /// parallel suites, the scheduler can preempt the timing thread between
     /// deciding a change and driving the lamp: a rehearsal under load saw a
     /// green start 30 ms after its instant, its amber on time.
-    static let realtimeAgents = isRoot
+    static let realtimeAgents = isRoot && fifoSchedulingAllowed
+
+    /// Whether SCHED_FIFO may be set here (`chrt -f 1 true`): root in a
+    /// container without CAP_SYS_NICE, or in a cgroup without real-time
+    /// runtime, may not; the agents then run with default scheduling.
+    static var fifoSchedulingAllowed: Bool {
+        guard let chrt = ["/usr/bin/chrt", "/bin/chrt"].first(where: { FileIO.modification($0) != nil }),
+              let child = try? ChildProcess.spawn(chrt, arguments: ["-f", "1", "true"], outputPath: "/dev/null") else { return false }
+        let allowed = child.wait(untilMonotonicNanos: MonotonicClock().nowNanos() + 5_000_000_000) == .exited(0)
+        if !allowed { print("note: SCHED_FIFO is refused here; agents in the process tests run with default scheduling") }
+        return allowed
+    }
 
     /// True when this process runs as root: the real uid on the `Uid:` line
     /// of /proc/self/status.
