@@ -114,18 +114,20 @@ public final class AgentRuntime: Sendable {
     /// the junction for a head it knows is on steady red. Safe to call more
     /// than once: every caller returns after the shutdown aspect is shown.
     public func stop() {
-        let (first, shutdownAt) = shared.withLock { s -> (Bool, LocalInstant) in
-            if let at = s.shutdownAt { return (false, at) }
+        let (first, shutdownAt, outputError) = shared.withLock { s -> (Bool, LocalInstant, LightOutputError?) in
+            if let at = s.shutdownAt { return (false, at, nil) }
             s.stopping = true
             let now = max(clock.now(), s.lastNow)
             let (aspect, finalAt) = s.core.beginShutdown(now: now, finally: output.shutdownAspect)
+            var outputError: LightOutputError?
             if aspect != s.shown {
                 s.shown = aspect
-                show(aspect, now: now, in: &s)
+                outputError = show(aspect, now: now, in: &s)
             }
             s.shutdownAt = finalAt
-            return (true, finalAt)
+            return (true, finalAt, outputError)
         }
+        if let outputError { logger.error("light output failed", ["error": "\(outputError.description)"]) }
         if first {
             logger.info("stopping", ["aspect": "\(output.shutdownAspect)", "clearing_ms": .int(max(0, shutdownAt - clock.now()) / 1_000_000)])
         }
@@ -196,7 +198,6 @@ public final class AgentRuntime: Sendable {
     /// Drives the light; flashing aspects pick their half from the timebase
     /// (or the local clock before there is one). Returns a failure for the
     /// caller to log outside the lock.
-    @discardableResult
     func show(_ aspect: Aspect, now: LocalInstant, in s: inout Shared) -> LightOutputError? {
         let time = s.core.clock.timebase(at: now) ?? TimebaseInstant(nanos: now.nanos)
         do { try output.show(aspect, at: time) } catch {
