@@ -81,7 +81,18 @@ extension AgentCore {
         for _ in 0..<3 {
             let before = (monitor.isTripped, monitorLeaving, sequencer.shown)
             let wasTripped = monitor.isTripped
-            _ = monitor.offer(sequencer.shown, at: now)
+            let wanted = sequencer.shown
+            heldUntil = LateChangeHold.until(offering: wanted, to: monitor, at: now, allRedNanos: view?.timing.allRedNanos ?? 0)
+            if let heldUntil {
+                if heldAspect != wanted {
+                    heldAspect = wanted
+                    counters.lateChangesHeld += 1
+                    output.notes.append(.lateChangeHeld(from: monitor.shown, to: wanted, nanos: heldUntil - now))
+                }
+            } else {
+                heldAspect = nil
+                _ = monitor.offer(wanted, at: now)
+            }
             if let trip = monitor.trip, !wasTripped {
                 output.notes.append(.monitorTripped(trip))
                 monitorLeaving = true
@@ -103,6 +114,7 @@ extension AgentCore {
         var wake = wake
         if let change = monitor.nextChange { wake = min(wake, max(change, now + 1)) }
         if let rejoinAt { wake = min(wake, max(rejoinAt, now + 1)) }
+        if let heldUntil { wake = min(wake, max(heldUntil, now + 1)) }
         return wake
     }
 

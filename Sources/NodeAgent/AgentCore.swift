@@ -24,6 +24,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     /// in; kept until the junction re-enters the plan at `rejoinAt`.
     var commandedAspect: Aspect?
     var rejoinAt: LocalInstant?
+    /// A change waiting for the shown aspect's minimum (`LateChangeHold`):
+    /// until when, and the aspect waiting (so each hold is counted once).
+    var heldUntil: LocalInstant?
+    var heldAspect: Aspect?
     public private(set) var sources: SourceSelector
     public private(set) var inbox: Inbox
     /// A fresh agent follows a coordinator only once it echoes our report;
@@ -56,7 +60,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private var nextReportAt: LocalInstant
     private var nextBroadcastAt: LocalInstant
     /// Counters for metrics.
-    public private(set) var counters = AgentCounters()
+    public internal(set) var counters = AgentCounters()
 
     /// - Parameter retained: what the lamps already show at start (a
     ///   crashed predecessor's lamp), if known: a green is cleared through a
@@ -540,4 +544,6 @@ public struct AgentCounters: Sendable, Hashable {
     public var ticksDisagreeing: UInt64 = 0
     /// Solicits answered with a report.
     public var solicitsAnswered: UInt64 = 0
+    /// Changes that waited for a late aspect's minimum (`LateChangeHold`).
+    public var lateChangesHeld: UInt64 = 0
 }

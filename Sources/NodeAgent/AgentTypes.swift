@@ -72,6 +72,9 @@ public enum AgentNote: Sendable, Hashable, CustomStringConvertible {
     case clockStepped(byNanos: Int64)
     /// The signal monitor refused a change and put the head on its safe path.
     case monitorTripped(SignalMonitor.Trip)
+    /// A change offered before the shown aspect's minimum (that aspect
+    /// began late) waits for it (`LateChangeHold`): `nanos` from now.
+    case lateChangeHeld(from: Aspect, to: Aspect, nanos: Int64)
 
     public var description: String {
         switch self {
@@ -82,6 +85,7 @@ public enum AgentNote: Sendable, Hashable, CustomStringConvertible {
         case let .planRefused(id, reason): "plan \(String(id, radix: 16)) refused: \(reason)"
         case let .clockStepped(by): "clock stepped by \(by) ns"
         case let .monitorTripped(trip): "signal monitor tripped: \(trip)"
+        case let .lateChangeHeld(from, to, nanos): "\(from) -> \(to) held \(nanos / 1_000) µs: \(from) began late"
         }
     }
 }

@@ -117,6 +117,17 @@ public struct SignalMonitor: Sendable, Hashable {
         return shown
     }
 
+    /// The instant from which the monitor accepts `wanted` when the only
+    /// objection to it is how long the shown aspect has lasted (its
+    /// minimum, less the slack); nil for a change it refuses whatever the
+    /// time, and while it is tripped or stopping (offers are ignored then).
+    /// Why: `LateChangeHold` asks it, so that a change offered before its
+    /// time waits for it instead of tripping the monitor.
+    public func acceptsFrom(_ wanted: Aspect) -> LocalInstant? {
+        guard trip == nil, stopping == nil, wanted != shown, check(wanted, elapsedNanos: .max / 2) == nil else { return nil }
+        return shownSince + minimumNanos - Rules.slackNanos(minimumNanos)
+    }
+
     /// The instant the monitor itself changes the head (the end of a safe
     /// path's amber), so the shell wakes for it.
     public var nextChange: LocalInstant? {

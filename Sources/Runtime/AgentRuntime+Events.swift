@@ -47,6 +47,9 @@ extension AgentRuntime {
             case let .monitorTripped(trip):
                 batch.append(JunctionEvent(timeNanos: time, head: input.head?.description ?? "-", code: .monitorTripped,
                                            ordinal: ordinal, note: "\(trip)"))
+            case let .lateChangeHeld(from, to, nanos):
+                batch.append(JunctionEvent(timeNanos: time, head: input.head?.description ?? "-", code: .lateChangeHeld,
+                                           parameter: nanos / 1_000, ordinal: ordinal, note: "\(from) -> \(to) held: \(from) began late"))
             case let .clockStepped(by):
                 batch.append(JunctionEvent(timeNanos: time, code: .clockStepped, parameter: by, ordinal: ordinal, note: "clock stepped by \(by) ns"))
             }

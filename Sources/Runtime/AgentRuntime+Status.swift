@@ -128,6 +128,8 @@ extension AgentRuntime {
         m.counter("junction_light_transitions_total", help: "Aspect changes applied to the light.", value: Double(s.stats.transitions))
         m.counter("junction_signal_monitor_trips_total", help: "Changes the signal monitor refused (the head took its safe path).",
                   value: Double(s.monitorTrips))
+        m.counter("junction_late_changes_held_total", help: "Changes that waited for the shown aspect's minimum because it began late (a stalled timing thread).",
+                  value: Double(s.counters.lateChangesHeld))
         m.gauge("junction_signal_monitor_tripped", help: "1 while the signal monitor holds the head on its safe path.",
                 value: s.monitorTrip == nil ? 0 : 1)
         m.counter("junction_light_output_errors_total", help: "Failed writes to the light.", value: Double(s.stats.outputErrors))

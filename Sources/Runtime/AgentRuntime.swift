@@ -251,6 +251,9 @@ public final class AgentRuntime: Sendable {
             logger.warn("plan mismatch", ["reason": "\(reason)"])
         case let .clockStepped(by):
             logger.warn("clock stepped", ["by_ns": .int(by)])
+        case let .lateChangeHeld(from, to, nanos):
+            logger.warn("late change held: the shown aspect began late, so the next change waits for its minimum", [
+                "from": "\(from)", "to": "\(to)", "held_us": .int(nanos / 1_000)])
         case let .monitorTripped(trip):
             logger.error("signal monitor tripped: head held on its safe path (flashing red)", [
                 "violation": "\(trip.violation)", "from": "\(trip.from)", "to": "\(trip.to)",

@@ -136,12 +136,14 @@ public struct EventCode: RawRepresentable, Sendable, Hashable, CustomStringConve
     public static let planMismatch = EventCode(219)
     /// The on-board signal monitor refused a change and took the safe path.
     public static let monitorTripped = EventCode(220)
+    /// A change waited for the shown aspect's minimum, which began late. Parameter: the wait in µs.
+    public static let lateChangeHeld = EventCode(221)
     /// Events were dropped from the ring before the reader got them. Parameter: how many.
     public static let eventsLost = EventCode(250)
 
     static let names: [UInt16: String] = [
         1: "begin-green", 8: "begin-amber", 10: "begin-red", 131: "plan-change", 173: "flash-status", 181: "clock-stepped",
-        200: "begin-red-amber", 201: "dark", 219: "plan-mismatch", 220: "monitor-tripped", 210: "state-change", 211: "source-change", 212: "coordinator-serving",
+        200: "begin-red-amber", 201: "dark", 219: "plan-mismatch", 220: "monitor-tripped", 221: "late-change-held", 210: "state-change", 211: "source-change", 212: "coordinator-serving",
         213: "agent-joined", 214: "agent-forgotten", 215: "flash-commanded", 216: "plan-refused", 217: "coordinator-stopped",
         218: "coordinator-started", 250: "events-lost",
     ]

@@ -23,6 +23,7 @@ public struct ClusterSimulation {
         case agentResolve(Int, incarnation: Int)
         case coordinatorWallClockStep(Int64)
         case killAgent(Int, downNanos: Int64)
+        case stallAgent(Int, durationNanos: Int64)
         case startAgent(Int)
         case removeAgent(Int)
         case addAgent
@@ -52,6 +53,8 @@ public struct ClusterSimulation {
         var joinMeasured = false
         /// Its node's DNS cache and the coordinator addresses it resolved.
         var resolver = AgentResolver()
+        /// True time until which the agent's process is stalled.
+        var stalledUntil: Int64 = 0
     }
 
     struct SimCoordinator {
@@ -151,6 +154,7 @@ public struct ClusterSimulation {
             queue.push(stop.graceful ? .stopCoordinatorGracefully(stop.index) : .stopCoordinator(stop.index), at: base + stop.atNanos)
         }
         for k in scenario.agentKills { queue.push(.killAgent(k.agent, downNanos: k.downNanos), at: base + k.atNanos) }
+        for stall in scenario.agentStalls { queue.push(.stallAgent(stall.agent, durationNanos: stall.durationNanos), at: base + stall.atNanos) }
         for j in scenario.agentJoins { queue.push(.addAgent, at: base + j) }
         for r in scenario.agentRemovals { queue.push(.removeAgent(r.agent), at: base + r.atNanos) }
         for p in scenario.planChanges { queue.push(.planChange(p.bytes), at: base + p.atNanos) }
@@ -161,11 +165,16 @@ public struct ClusterSimulation {
         switch event {
         case let .agentWake(i, generation):
             guard agents[i].generation == generation else { return }
+            // A stalled process wakes when it runs again: late.
+            if now < agents[i].stalledUntil { queue.push(event, at: agents[i].stalledUntil); return }
             handleAgent(i, .timer)
         case let .coordinatorWake(k, generation):
             guard coordinators[k].generation == generation else { return }
             handleCoordinator(k, .timer)
         case let .toAgent(i, bytes, from):
+            // Queued by the kernel meanwhile; received (and stamped, which
+            // only makes it look late) when the process runs again.
+            if now < agents[i].stalledUntil { queue.push(event, at: agents[i].stalledUntil); return }
             handleAgent(i, .datagram(bytes, from: from))
         case let .toCoordinator(k, bytes, from):
             handleCoordinator(k, .datagram(bytes, from: from))
@@ -185,6 +194,8 @@ public struct ClusterSimulation {
             queue.push(.startAgent(i), at: now + down)
         case let .startAgent(i):
             startAgent(i)
+        case let .stallAgent(i, duration):
+            agents[i].stalledUntil = max(agents[i].stalledUntil, now + duration)
         case let .removeAgent(i):
             killAgent(i)
             // Scale-down stops the pod (SIGTERM): its lamp is let go, not frozen.

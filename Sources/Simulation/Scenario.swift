@@ -24,6 +24,12 @@ public struct Scenario: Sendable {
     /// A second coordinator starts at this time (as in a rolling update).
     public var secondCoordinatorAtNanos: Int64?
     public var agentKills: [AgentKill] = []
+    /// Stalls of an agent's process (the node or its VM deschedules it, as
+    /// a loaded CI machine or a Pi under memory pressure does): nothing of
+    /// it runs for the duration; its timer and the datagrams that arrived
+    /// meanwhile are handled when it runs again, so a change due inside the
+    /// stall reaches the lamp late.
+    public var agentStalls: [AgentStall] = []
     /// Stop a given coordinator (by start order) at a time, with or without goodbye.
     public var coordinatorStops: [(index: Int, atNanos: Int64, graceful: Bool)] = []
     /// Agents added at these instants (scale up).
@@ -104,6 +110,17 @@ public struct Scenario: Sendable {
         }
     }
 
+    public struct AgentStall: Sendable, Hashable {
+        public var agent: Int
+        public var atNanos: Int64
+        public var durationNanos: Int64
+        public init(agent: Int, atNanos: Int64, durationNanos: Int64) {
+            self.agent = agent
+            self.atNanos = atNanos
+            self.durationNanos = durationNanos
+        }
+    }
+
     public init(seed: UInt64, agentCount: Int, durationNanos: Int64, planBytes: [UInt8]) {
         self.seed = seed
         self.agentCount = agentCount
@@ -116,6 +133,7 @@ public struct Scenario: Sendable {
         var end: Int64 = 0
         for o in coordinatorOutages { end = max(end, o.atNanos + o.downNanos) }
         for k in agentKills { end = max(end, k.atNanos + k.downNanos) }
+        for stall in agentStalls { end = max(end, stall.atNanos + stall.durationNanos) }
         for p in network.partitions { end = max(end, p.endNanos) }
         for j in agentJoins { end = max(end, j) }
         if let s = secondCoordinatorAtNanos { end = max(end, s) }

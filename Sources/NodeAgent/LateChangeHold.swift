@@ -1,0 +1,30 @@
+import JunctionCore
+
+/// Holds an aspect that began late for its full minimum, instead of letting
+/// the next change, on time, trip the signal monitor.
+///
+/// Why: the timing thread can run late. A stalled process or VM (11.2 ms
+/// was seen in the namespace rehearsal) makes a change reach the lamp late,
+/// so the aspect it began is short of its minimum when the next change
+/// comes on time, and the monitor rightly refuses that: the head flashed
+/// red for a scheduling hiccup. Waiting is legal, and within limits safe:
+/// - a green that starts late (a red+amber held) endangers no one, so that
+///   hold has no limit;
+/// - holding a green or an amber past its instant makes this head's red
+///   late, which eats into the all-red before a conflicting green. At most
+///   a quarter of the all-red is spent on it (the budget the agents' clock
+///   error has too); beyond that the monitor decides, as before.
+///
+/// The monitor is unchanged and still trusts nothing: the hold only delays
+/// an offer until the monitor says it would accept it.
+public enum LateChangeHold {
+    /// Until when to keep showing what the monitor shows rather than offer
+    /// `wanted` now; nil to offer it now.
+    public static func until(
+        offering wanted: Aspect, to monitor: SignalMonitor, at now: LocalInstant, allRedNanos: Int64
+    ) -> LocalInstant? {
+        guard let from = monitor.acceptsFrom(wanted), from > now else { return nil }
+        let budget = wanted == .green ? Int64.max : max(0, allRedNanos) / 4
+        return from - now <= budget ? from : nil
+    }
+}
