@@ -112,3 +112,21 @@ func maximumSkewNanos(_ runs: [[PlanTimeline.Match]], cycleNanos: Int64, windowN
     }
     return (worst, pairs)
 }
+
+/// The spread of the recordings' median cycle origins: one timebase for all
+/// heads, whatever a single late change does. A loaded machine can wake a
+/// timing thread tens of ms late (11.2 ms was seen in a rehearsal), which
+/// moves that change's origin but no head's median; a head on another
+/// timebase moves all of its changes, and so its median.
+func medianOriginSpreadNanos(_ runs: [[PlanTimeline.Match]], cycleNanos: Int64) -> Int64 {
+    guard let reference = runs.lazy.compactMap(\.first).first?.originNanos else { return 0 }
+    let medians = runs.filter { !$0.isEmpty }.map { run -> Int64 in
+        let offsets = run.map { m -> Int64 in
+            var d = floorMod(m.originNanos - reference, cycleNanos)
+            if d > cycleNanos / 2 { d -= cycleNanos }
+            return d
+        }.sorted()
+        return offsets[offsets.count / 2]
+    }
+    return (medians.max() ?? 0) - (medians.min() ?? 0)
+}
