@@ -325,11 +325,29 @@ public final class AgentRuntime: Sendable {
             let now = clock.arrival(of: datagram)
             // Opened (size, header, HMAC, body) before the lock is taken.
             let opened = codec.open(datagram.bytes)
-            let after = shared.withLock { s -> Aftermath in
-                guard !s.stopping else { return Aftermath() }
+            let (due, changeDue, after) = shared.withLock { s -> (Aftermath?, LocalInstant?, Aftermath) in
+                guard !s.stopping else { return (nil, nil, Aftermath()) }
                 s.stats.record(datagram, monotonicReceiveNanos: received)
-                return handleLocked(&s, .opened(opened, from: datagram.source), now: now)
+                // A change due by now is made now, as the timing thread
+                // would make it: handled at the datagram's arrival (earlier,
+                // after a stall), the lamp would change now while the core
+                // and its monitor dated the change at the arrival, and an
+                // aspect begun late would pass for one begun on time.
+                let reading = clock.now()
+                var due: Aftermath?
+                var changeDue: LocalInstant?
+                if reading >= s.wakeAt && reading > now {
+                    let (wakeAt, before) = (s.wakeAt, s.shown)
+                    due = handleLocked(&s, .timer, now: reading)
+                    if s.shown != before { changeDue = wakeAt }
+                }
+                return (due, changeDue, handleLocked(&s, .opened(opened, from: datagram.source), now: now))
             }
+            if let changeDue {
+                let late = clock.now() - changeDue
+                shared.withLock { $0.stats.transitionLateness.add(late) }
+            }
+            if let due { finish(due) }
             finish(after)
         }
     }

@@ -34,6 +34,26 @@ struct AgentMonitorTests {
         #expect(core.monitor.isTripped && core.monitor.tripCount == 1)
     }
 
+    /// A red+amber that reached the lamp 11 ms late (a stalled timing
+    /// thread), then the sequencer's green on time: the core holds the
+    /// red+amber until the monitor would accept the green, wakes for it,
+    /// and shows it then, with no trip; the hold is noted and counted once.
+    @Test func aGreenAfterALateRedAmberIsHeldNotTripped() throws {
+        var core = makeAgent(at: at(0))
+        core.monitor = SignalMonitor(showing: .redAmber, at: at(0.011))
+        core.sequencer = HeadSequencer(initial: .redAmber, at: at(0.011))
+        #expect(core.handle(.timer, now: at(1)).aspect == .redAmber)
+        core.sequencer = HeadSequencer(initial: .green, at: at(2))
+        let held = core.handle(.timer, now: at(2))
+        #expect(held.aspect == .redAmber)
+        #expect(held.notes.contains { if case .lateChangeHeld(.redAmber, .green, _) = $0 { true } else { false } })
+        #expect(held.wakeAt > at(2) && held.wakeAt <= at(2.011))
+        #expect(core.handle(.timer, now: at(2.001)).aspect == .redAmber)
+        #expect(core.handle(.timer, now: held.wakeAt).aspect == .green)
+        #expect(!core.monitor.isTripped && core.monitor.tripCount == 0)
+        #expect(core.counters.lateChangesHeld == 1)
+    }
+
     /// Start-up after a crash: a predecessor's green still lit is cleared
     /// through a full amber before the start-up red; the monitor agrees.
     @Test func aRetainedGreenIsClearedBeforeTheStartupAspect() {
