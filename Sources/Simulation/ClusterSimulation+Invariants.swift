@@ -11,6 +11,9 @@ extension ClusterSimulation {
         for note in output.notes {
             switch note {
             case .stateChanged, .planMismatch: report.note("agent \(i): \(note)", atNanos: t)
+            case let .monitorTripped(trip):
+                report.monitorTripLog.append((i, t, trip.violation.rawValue))
+                report.note("agent \(i): \(note)", atNanos: t)
             default: break
             }
         }

@@ -32,6 +32,9 @@ public struct SimulationReport: Sendable {
     /// frozen-head checker watched; trips of the agents' signal monitors.
     public var frozenGreenHeadsChecked = 0
     public var monitorTrips: UInt64 = 0
+    /// The signal monitor's trips by violation (`short-green`...), with the
+    /// agent and true time of each, as they happened.
+    public var monitorTripLog: [(agent: Int, atNanos: Int64, violation: String)] = []
     public var lockedNanos: Int64 = 0
     public var aliveNanos: Int64 = 0
     public var violations: [SimulationViolation] = []
