@@ -27,7 +27,7 @@ public enum LateChangeHold {
     public static func until(
         offering wanted: Aspect, to monitor: SignalMonitor, at now: LocalInstant, allRedNanos: Int64
     ) -> LocalInstant? {
-        guard monitor.shown != .green, let from = monitor.acceptsFrom(wanted), from > now else { return nil }
+        guard monitor.shown != .green, let from = monitor.acceptsFrom(wanted, at: now), from > now else { return nil }
         let budget = wanted == .green ? Int64.max : max(0, allRedNanos) / 4
         return from - now <= budget ? from : nil
     }

@@ -117,14 +117,15 @@ public struct SignalMonitor: Sendable, Hashable {
         return shown
     }
 
-    /// The instant from which the monitor accepts `wanted` when the only
-    /// objection to it is how long the shown aspect has lasted (its
-    /// minimum, less the slack); nil for a change it refuses whatever the
-    /// time, and while it is tripped or stopping (offers are ignored then).
+    /// The instant from which the monitor accepts `wanted`: `now` if it
+    /// would now, the end of the shown aspect's minimum (less the slack) if
+    /// only its time objects, nil if it refuses the change whatever the time
+    /// and while it is tripped or stopping (offers are ignored then).
     /// Why: `LateChangeHold` asks it, so that a change offered before its
     /// time waits for it instead of tripping the monitor.
-    public func acceptsFrom(_ wanted: Aspect) -> LocalInstant? {
+    public func acceptsFrom(_ wanted: Aspect, at now: LocalInstant) -> LocalInstant? {
         guard trip == nil, stopping == nil, wanted != shown, check(wanted, elapsedNanos: .max / 2) == nil else { return nil }
+        if check(wanted, elapsedNanos: now - shownSince) == nil { return now }
         return shownSince + minimumNanos - Rules.slackNanos(minimumNanos)
     }
 

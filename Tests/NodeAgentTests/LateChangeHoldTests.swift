@@ -54,8 +54,13 @@ struct LateChangeHoldTests {
     }
 
     /// Only lateness is waited out: an illegal change is offered at once
-    /// (and trips the monitor), and a change within the slack is not held.
+    /// (and trips the monitor), a change within the slack is not held, and
+    /// neither is one the monitor takes at any time (a red+amber may always
+    /// become red or flash: a commanded stop must not wait for it).
     @Test func onlyAShortMinimumIsWaitedOut() {
+        let lateRedAmber = monitor(showing: .redAmber, since: 11)
+        #expect(LateChangeHold.until(offering: .flashingRed, to: lateRedAmber, at: LocalInstant(nanos: 1_900 * ms), allRedNanos: allRed) == nil)
+        #expect(LateChangeHold.until(offering: .red, to: lateRedAmber, at: LocalInstant(nanos: 1_900 * ms), allRedNanos: allRed) == nil)
         let green = monitor(showing: .green, since: 0)
         #expect(LateChangeHold.until(offering: .red, to: green, at: LocalInstant(nanos: 1_000 * ms), allRedNanos: allRed) == nil)
         let redAmber = monitor(showing: .redAmber, since: 3)
