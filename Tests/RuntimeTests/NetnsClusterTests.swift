@@ -74,13 +74,13 @@ struct NetnsClusterTests {
     /// What the recordings of a run with a coordinator change must show: no
     /// flashing aspect, every head's changes the plan's (no missed or extra
     /// one), and one timebase throughout. The recordings share the machine's
-    /// CLOCK_MONOTONIC, so each change that matches the plan gives the
+    /// CLOCK_MONOTONIC_RAW, so each change that matches the plan gives the
     /// instant its cycle started (its origin); a timebase step at the
     /// coordinator change moves the origin. The step is the difference of
-    /// the median origins before and after the change (medians, because a
-    /// late wake-up of a loaded machine delays single recordings): at most
-    /// 1 ms. The spread over all heads and the run is printed, and bounded at
-    /// 5 ms.
+    /// the earliest origins before and after the change (a late wake-up of
+    /// a loaded machine only delays single recordings): at most 1 ms. The
+    /// heads' median origins must agree within 5 ms, and no origin may be
+    /// more than 25 ms off; the spread is printed.
     static func checkRecordings(_ run: Run, label: String) throws {
         // The plan's changes end where the script stopped the agents: a
         // green head's stopping amber is not the plan's (seen in CI: a walk
@@ -100,7 +100,7 @@ struct NetnsClusterTests {
             // 20 ms per segment, as the multi-process test: a missed or extra
             // change is seconds off; a loaded CI machine can wake the timing
             // thread a few ms late (seen: 9 ms once), which is no timebase
-            // step (the step is measured below, from medians).
+            // step (the step is measured below, from the earliest origins).
             let check = PlanTimeline(plan: plan, ordinal: ordinal).check(records, toleranceNanos: 20_000_000)
             #expect(check.failures.isEmpty, "\(label): agent \(ordinal) missed or added a transition: \(check.failures)")
             #expect(check.skipped <= 3, "\(label): agent \(ordinal): \(check.skipped) changes before following the plan")
@@ -119,15 +119,18 @@ struct NetnsClusterTests {
             return d
         }
         let spread = (offsets.max() ?? 0) - (offsets.min() ?? 0)
-        func median(_ values: [Int64]) -> Int64 {
-            let sorted = values.map { o -> Int64 in
+        // The earliest origin on each side of the change: a late wake-up
+        // only ever makes a change later (its origin larger), so with two
+        // to four changes a side one stall moved a median by its length
+        // (14.4 ms seen in a CI-style run); a timebase step moves them all.
+        func earliest(_ values: [Int64]) -> Int64 {
+            values.map { o -> Int64 in
                 var d = floorMod(o - origins[0], cycle)
                 if d > cycle / 2 { d -= cycle }
                 return d
-            }.sorted()
-            return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+            }.min() ?? 0
         }
-        let step = abs(median(after) - median(before))
+        let step = abs(earliest(after) - earliest(before))
         print("netns-cluster \(label): \(origins.count) plan changes (\(before.count) before, \(after.count) after the change); timebase step at the coordinator change \(Double(step) / 1e3) µs; origin spread over all heads and the run \(Double(spread) / 1e3) µs")
         #expect(step <= 1_000_000, "\(label): timebase step of \(Double(step) / 1e6) ms at the coordinator change")
         // One timebase for all: the heads' median origins within 5 ms; and

@@ -72,21 +72,28 @@ struct PlanIdentityProcessTests {
         for agent in agents { #expect(agent.stop() == .exited(0)) }
         #expect(coordinator.stop() == .exited(0))
 
-        // Mirrored heads (ordinals 0 and 3 show north-south) change within
-        // 1 ms of each other once agent 3 runs again.
+        // Mirrored heads (ordinals 0 and 3 show north-south) change together
+        // once agent 3 runs again: the defect put them 2,000 ms apart. Each
+        // change within 25 ms (a loaded machine wakes a timing thread late
+        // now and then: 5.7 ms was seen in a CI-style run), and half of them
+        // within 1 ms, the lockstep goal.
         let a = p.recording("agent-0.jsonl"), b = p.recording("agent-3b.jsonl")
         let following = b.first { $0.aspect == .green }?.monotonicNanos ?? .max
         let compared = a.filter { $0.monotonicNanos > following && $0.monotonicNanos < stoppedAt - 1_000_000_000 }
         #expect(compared.count >= 4, "only \(compared.count) changes of agent 0 to compare")
         var worst: Int64 = 0
+        var gaps: [Int64] = []
         for change in compared {
             let twin = b.min { abs($0.monotonicNanos - change.monotonicNanos) < abs($1.monotonicNanos - change.monotonicNanos) }
             let apart = abs((twin?.monotonicNanos ?? 0) - change.monotonicNanos)
             worst = max(worst, apart)
-            #expect(twin?.aspect == change.aspect && apart <= 1_000_000,
+            gaps.append(apart)
+            #expect(twin?.aspect == change.aspect && apart <= 25_000_000,
                     "agent 0 \(change) vs agent 3 \(String(describing: twin)): \(apart) ns apart")
         }
-        print("plan identity: mirrored heads 0 and 3 changed at most \(Double(worst) / 1e3) µs apart over \(compared.count) changes")
+        let median = gaps.isEmpty ? 0 : gaps.sorted()[gaps.count / 2]
+        print("plan identity: mirrored heads 0 and 3 changed at most \(Double(worst) / 1e3) µs apart (median \(Double(median) / 1e3) µs) over \(compared.count) changes")
+        #expect(median <= 1_000_000, "mirrored heads: median \(median) ns apart")
 
         // No conflicting green or amber overlap in any recording pair
         // (ordinals 0 and 3 show north-south, 1 east-west, 2 walk).
