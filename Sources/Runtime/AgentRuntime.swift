@@ -278,12 +278,7 @@ public final class AgentRuntime: Sendable {
                 guard !s.stopping else { return (Aftermath(), nil) }
                 let now = clock.now()
                 s.lastLoopAt = now
-                if now >= s.wakeAt {
-                    let due = s.wakeAt
-                    let before = s.shown
-                    let after = handleLocked(&s, .timer, now: now)
-                    return (after, s.shown != before ? due : nil)
-                }
+                if let due = runTimerIfDueLocked(&s, now: now) { return due }
                 var after = Aftermath()
                 if let flashAt = s.flashAt, now >= flashAt, let shown = s.shown {
                     after.outputError = show(shown, now: now, in: &s)
@@ -291,12 +286,7 @@ public final class AgentRuntime: Sendable {
                 }
                 return (after, nil)
             }
-            if let changeDue {
-                // How late the lamp changed: read after the write, so a
-                // preempted write counts too.
-                let late = clock.now() - changeDue
-                shared.withLock { $0.stats.transitionLateness.add(late) }
-            }
+            if let changeDue { recordLateness(since: changeDue) }
             finish(after)
             // Outside the lock: a slow device must not hold up the network thread.
             watchdog?.pet(nowNanos: clock.now().nanos)
@@ -304,6 +294,23 @@ public final class AgentRuntime: Sendable {
                 fatalError("--testing-trap-after-seconds: deliberate crash while green")
             }
         }
+    }
+
+    /// Runs the core's timer if its wake-up is due at `now` (the timing
+    /// thread's wake, or a datagram's handling after a stall); with the
+    /// instant the light's change was due, if it changed.
+    private func runTimerIfDueLocked(_ s: inout Shared, now: LocalInstant) -> (after: Aftermath, changeDue: LocalInstant?)? {
+        guard now >= s.wakeAt else { return nil }
+        let (due, before) = (s.wakeAt, s.shown)
+        let after = handleLocked(&s, .timer, now: now)
+        return (after, s.shown != before ? due : nil)
+    }
+
+    /// How late the lamp changed: read after the write, so a preempted
+    /// write counts too.
+    private func recordLateness(since changeDue: LocalInstant) {
+        let late = clock.now() - changeDue
+        shared.withLock { $0.stats.transitionLateness.add(late) }
     }
 
     /// The network thread: receive with a timeout no longer than the next
@@ -334,19 +341,10 @@ public final class AgentRuntime: Sendable {
                 // and its monitor dated the change at the arrival, and an
                 // aspect begun late would pass for one begun on time.
                 let reading = clock.now()
-                var due: Aftermath?
-                var changeDue: LocalInstant?
-                if reading >= s.wakeAt && reading > now {
-                    let (wakeAt, before) = (s.wakeAt, s.shown)
-                    due = handleLocked(&s, .timer, now: reading)
-                    if s.shown != before { changeDue = wakeAt }
-                }
-                return (due, changeDue, handleLocked(&s, .opened(opened, from: datagram.source), now: now))
+                let due = reading > now ? runTimerIfDueLocked(&s, now: reading) : nil
+                return (due?.after, due?.changeDue, handleLocked(&s, .opened(opened, from: datagram.source), now: now))
             }
-            if let changeDue {
-                let late = clock.now() - changeDue
-                shared.withLock { $0.stats.transitionLateness.add(late) }
-            }
+            if let changeDue { recordLateness(since: changeDue) }
             if let due { finish(due) }
             finish(after)
         }
