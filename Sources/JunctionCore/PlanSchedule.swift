@@ -164,32 +164,46 @@ public struct PlanSchedule: Sendable {
         dropPending()
     }
 
-    /// One span of what the head shows: a plan, a held red, or nothing.
-    enum Source {
-        case nothing
-        case red
-        case plan(AnchoredPlan, HeadAssignment)
+    /// Everything a head's timeline depends on besides the head itself: two
+    /// schedules with equal keys give every head the same timeline (a plan's
+    /// id is a hash of its content).
+    public struct Key: Hashable, Sendable {
+        var current: PlanIdentity?
+        var pending: PlanIdentity?
+        var pendingCommitted: Bool
+        var stop: TimebaseInstant?
+        var resume: TimebaseInstant?
+    }
+
+    public var key: Key {
+        Key(current: current?.identity, pending: pending?.identity, pendingCommitted: pendingCommitted, stop: stop, resume: resume)
+    }
+
+    /// The head's timeline under this schedule, worked out once: ask it as
+    /// often as needed while the schedule and the head stay the same.
+    public func timeline(resolve: HeadResolver) -> HeadTimeline {
+        HeadTimeline(spans: spans(resolve: resolve))
     }
 
     /// The spans of the head's timeline in order: (from, source); each lasts
     /// until the next one's start.
-    func spans(resolve: HeadResolver) -> [(from: TimebaseInstant, source: Source)] {
+    func spans(resolve: HeadResolver) -> [HeadTimeline.Span] {
         guard let current else { return [] }
         let start = TimebaseInstant(nanos: .min)
-        var spans: [(TimebaseInstant, Source)] = [(start, .nothing)]
+        var spans: [HeadTimeline.Span] = [HeadTimeline.Span(from: start, source: .nothing)]
         let head = resolve(current)
-        let currentSource: Source = head.map { .plan(current, $0) } ?? .nothing
+        let currentSource: HeadTimeline.Source = head.map { .plan(HeadTimeline.PlanHead(current, $0)) } ?? .nothing
         var begins = current.anchor
         if let resume, let head, resume > current.anchor {
             begins = current.plan.cycleStart(junction: head.junction, atOrAfter: resume, anchor: current.anchor)
         }
-        spans.append((begins, currentSource))
+        spans.append(HeadTimeline.Span(from: begins, source: currentSource))
         if let h = handover(resolve: resolve), let pending, h.oldEnds >= begins {
             if pendingCommitted {
-                spans.append((h.oldEnds, .red))
-                spans.append((h.newStarts, resolve(pending).map { .plan(pending, $0) } ?? .nothing))
+                spans.append(HeadTimeline.Span(from: h.oldEnds, source: .red))
+                spans.append(HeadTimeline.Span(from: h.newStarts, source: resolve(pending).map { .plan(HeadTimeline.PlanHead(pending, $0)) } ?? .nothing))
             } else {
-                spans.append((h.oldEnds, .nothing))
+                spans.append(HeadTimeline.Span(from: h.oldEnds, source: .nothing))
             }
         }
         if let stop { spans = cut(spans, at: stop) }
@@ -198,14 +212,14 @@ public struct PlanSchedule: Sendable {
 
     /// Ends the spans at the first cycle start, at or after `stop`, of the plan
     /// shown then (a red hold or nothing ends at `stop` itself).
-    private func cut(_ spans: [(from: TimebaseInstant, source: Source)], at stop: TimebaseInstant) -> [(from: TimebaseInstant, source: Source)] {
-        guard let index = spans.lastIndex(where: { $0.from <= stop }) else { return [(stop, .nothing)] }
+    private func cut(_ spans: [HeadTimeline.Span], at stop: TimebaseInstant) -> [HeadTimeline.Span] {
+        guard let index = spans.lastIndex(where: { $0.from <= stop }) else { return [HeadTimeline.Span(from: stop, source: .nothing)] }
         var end = stop
-        if case let .plan(anchored, head) = spans[index].source {
-            end = anchored.plan.cycleStart(junction: head.junction, atOrAfter: stop, anchor: anchored.anchor)
+        if case let .plan(p) = spans[index].source {
+            end = p.anchored.plan.cycleStart(junction: p.head.junction, atOrAfter: stop, anchor: p.anchored.anchor)
         }
         var kept = spans.filter { $0.from < end }
-        kept.append((end, .nothing))
+        kept.append(HeadTimeline.Span(from: end, source: .nothing))
         return kept
     }
 
@@ -213,13 +227,7 @@ public struct PlanSchedule: Sendable {
     /// (before the anchor, past an uncommitted handover or the stop, or no
     /// head in the plan): the caller leaves the plan for flashing red.
     public func aspect(at t: TimebaseInstant, resolve: HeadResolver) -> Aspect? {
-        let spans = spans(resolve: resolve)
-        guard let span = spans.last(where: { $0.from <= t }) else { return nil }
-        switch span.source {
-        case .nothing: return nil
-        case .red: return .red
-        case let .plan(anchored, head): return anchored.plan.aspect(of: head, at: t, anchor: anchored.anchor)
-        }
+        timeline(resolve: resolve).aspect(at: t)
     }
 
     /// The plan that governs the head at `t` (for clearance times and flash).
@@ -232,22 +240,6 @@ public struct PlanSchedule: Sendable {
     /// aspect, or `.flashingRed` where the plan stops being shown (the
     /// instant the caller must leave it).
     public func nextChange(after t: TimebaseInstant, resolve: HeadResolver) -> (at: TimebaseInstant, aspect: Aspect)? {
-        let spans = spans(resolve: resolve)
-        let shown = aspect(at: t, resolve: resolve)
-        var from = t
-        var index = spans.lastIndex(where: { $0.from <= t }) ?? -1
-        while true {
-            let spanEnd = index + 1 < spans.count ? spans[index + 1].from : nil
-            if index >= 0, case let .plan(anchored, head) = spans[index].source,
-               let next = anchored.plan.nextChange(of: head, after: from, anchor: anchored.anchor),
-               spanEnd.map({ next.at < $0 }) ?? true, next.aspect != shown {
-                return next
-            }
-            guard let spanEnd else { return nil }
-            index += 1
-            let next = aspect(at: spanEnd, resolve: resolve)
-            if next != shown { return (spanEnd, next ?? .flashingRed) }
-            from = spanEnd
-        }
+        timeline(resolve: resolve).nextChange(after: t)
     }
 }

@@ -36,6 +36,8 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private var assembler = PlanAssembler()
     /// This agent's head in each known plan, resolved once per plan.
     private var headCache: [UInt64: HeadAssignment?] = [:]
+    /// The head's timeline and the schedule it was worked out for.
+    private var timelineCache: (key: PlanSchedule.Key, timeline: HeadTimeline)?
     private(set) var sourceAddresses: [UInt64: Address] = [:]
     private var sequence: UInt64 = 0
     private var lastAcceptedSampleAt: LocalInstant?
@@ -410,24 +412,33 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         setHeadGoal(stateGoal, now: now)
     }
 
+    /// The head's timeline under the schedule held: the cached one while the
+    /// schedule is unchanged (working it out was most of an event's cost).
+    func headTimeline() -> HeadTimeline {
+        if let cached = timelineCache, cached.key == schedule.key { return cached.timeline }
+        return schedule.timeline(resolve: headResolver())
+    }
+
     /// The plan as this head sees it on the local clock, or nil without a
     /// clock estimate or a plan.
-    func planView() -> PlanView? {
-        guard clock.timebase(at: LocalInstant(nanos: 0)) != nil else { return nil }
+    mutating func planView() -> PlanView? {
+        // The mapping alone, not the whole discipline (whose sample windows
+        // a closure would copy for every event).
+        guard let mapping = clock.mapping else { return nil }
         guard let governing = schedule.current else {
             // The plan was dropped (it was not the coordinator's): nothing to
             // show (flashing red), but a green still gets its amber.
             guard let last = planFollower.lastTiming else { return nil }
             return PlanView(aspectAt: { _ in nil }, nextChangeAfter: { _ in nil }, timing: last.timing, sequence: last.sequence)
         }
-        let clock = self.clock
-        let schedule = self.schedule
-        let resolve = headResolver()
+        let timeline = headTimeline()
+        timelineCache = (schedule.key, timeline)
         return PlanView(
-            aspectAt: { local in clock.timebase(at: local).flatMap { schedule.aspect(at: $0, resolve: resolve) } },
+            aspectAt: { local in timeline.aspect(at: TimebaseInstant(nanos: mapping.timebaseNanos(atLocal: local.nanos))) },
             nextChangeAfter: { local in
-                guard let t = clock.timebase(at: local), let next = schedule.nextChange(after: t, resolve: resolve),
-                      let at = clock.local(at: next.at) else { return nil }
+                let t = TimebaseInstant(nanos: mapping.timebaseNanos(atLocal: local.nanos))
+                guard let next = timeline.nextChange(after: t) else { return nil }
+                let at = LocalInstant(nanos: mapping.localNanos(atTimebase: next.at.nanos))
                 // Rounding between the two scales must never schedule a change
                 // at or before the instant asked about.
                 return (max(at, local + 1), next.aspect)
@@ -509,7 +520,7 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             sourceCoordinatorID: sources.current?.id ?? 0, sourceTerm: sources.current?.term ?? sources.lastTerm,
             monitorTripped: monitor.isTripped,
             outOfPlan: (state == .locked || state == .holdover)
-                && timebase.map { schedule.aspect(at: $0, resolve: headResolver()) == nil } ?? false,
+                && timebase.map { headTimeline().aspect(at: $0) == nil } ?? false,
             drops: inbox.drops.counts)
     }
 

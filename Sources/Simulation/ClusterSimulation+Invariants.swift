@@ -5,9 +5,8 @@ import Coordinator
 /// The outside view: what each head showed in true time, how far each
 /// agent's clock was from its coordinator's, and the invariants over both.
 extension ClusterSimulation {
-    mutating func observeAgent(_ i: Int, local: LocalInstant, stateBefore: SyncState, output: AgentOutput<Int>) {
+    mutating func observeAgent(_ i: Int, local: LocalInstant, stateBefore: SyncState, output: AgentOutput<Int>, view core: AgentView) {
         let t = now - Self.epochNanos
-        let core = agents[i].core!
         for note in output.notes {
             switch note {
             case .stateChanged, .planMismatch: report.note("agent \(i): \(note)", atNanos: t)
@@ -27,24 +26,24 @@ extension ClusterSimulation {
         if core.state == .flash && stateBefore != .flash { report.flashEntries += 1 }
         if stateBefore == .flash && core.state != .flash { report.flashExits += 1 }
         if let first = agents[i].firstTickAt {
-            let onPlan = core.sequencer.program == .following
-            let waitingSafely = core.sequencer.goal == .followPlan && core.sequencer.program == .waitingToJoin(hold: .red)
+            let onPlan = core.program == .following
+            let waitingSafely = core.goal == .followPlan && core.program == .waitingToJoin(hold: .red)
             if report.joinDelaysNanos[i] == nil, onPlan || waitingSafely { report.joinDelaysNanos[i] = now - first }
             if !agents[i].joinMeasured, onPlan {
                 agents[i].joinMeasured = true
                 report.followDelaysNanos[i] = now - first
             }
         }
-        if let followed = core.sources.current?.id { followedCoordinators.insert(followed) }
-        let source = core.sources.current?.id ?? agents[i].followed
+        if let followed = core.sourceID { followedCoordinators.insert(followed) }
+        let source = core.sourceID ?? agents[i].followed
         let reference = source == 0 ? nil : timebase(ofCoordinatorWithID: source)
         checkClock(i, core: core, local: local, reference: reference, source: source)
         recordAspect(i, core: core, aspect: output.aspect, reference: reference)
     }
 
     /// Clock error, bound honesty, and the flash-before-unsafe invariant.
-    private mutating func checkClock(_ i: Int, core: AgentCore<Int>, local: LocalInstant, reference: Int64?, source: UInt64) {
-        guard let reference, let estimate = core.clock.timebase(at: local) else { return }
+    private mutating func checkClock(_ i: Int, core: AgentView, local: LocalInstant, reference: Int64?, source: UInt64) {
+        guard let reference, let estimate = core.estimate else { return }
         if agents[i].followed != source {
             if agents[i].followed != 0, let old = timebase(ofCoordinatorWithID: agents[i].followed) {
                 report.largestSourceStepNanos = max(report.largestSourceStepNanos, abs(reference - old))
@@ -52,11 +51,11 @@ extension ClusterSimulation {
             agents[i].followed = source
         }
         let error = abs(estimate.nanos - reference)
-        let bound = core.errorBoundNanos(at: local)
+        let bound = core.errorBoundNanos
         let following = core.state == .locked || core.state == .holdover
         if core.state == .locked { report.clockError.record(error) }
         if core.state == .holdover { report.holdoverError.record(error) }
-        if let current = core.schedule.current, current.id != agents[i].planID {
+        if let current = core.plan, current.id != agents[i].planID {
             agents[i].planID = current.id
             report.planSwitches[current.id, default: [:]][i] = current.anchor.nanos
         }
@@ -71,11 +70,10 @@ extension ClusterSimulation {
 
     /// Records a change of aspect at true time, for the conflict monitor and
     /// the lockstep skew.
-    private mutating func recordAspect(_ i: Int, core: AgentCore<Int>, aspect: Aspect, reference: Int64?) {
+    private mutating func recordAspect(_ i: Int, core: AgentView, aspect: Aspect, reference: Int64?) {
         // Traces are keyed by the scenario's wiring (the head board i shows),
         // not by what the agent believes it shows.
-        let head = wiring(i)
-        let key = head.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
+        let key = agents[i].wiring.map { TraceKey(agent: i, incarnation: agents[i].incarnation, junction: $0.junction, group: $0.group) }
         if key != agents[i].traceKey {
             var since = now - Self.epochNanos
             if let old = agents[i].traceKey {
@@ -98,12 +96,12 @@ extension ClusterSimulation {
         report.transitions += 1
         if let key { traces[key]?.changes.append(.init(atNanos: now - Self.epochNanos, aspect: aspect)) }
         if let key, let reference {
-            let following = core.sequencer.program == .following && core.state != .unsynced && core.state != .flash
+            let following = core.program == .following && core.state != .unsynced && core.state != .flash
             timebaseTraces[key, default: []].append((reference, aspect, following, now - Self.epochNanos))
         }
         // Lockstep: a plan change made by a locked agent, keyed by the
         // millisecond of the timebase it belongs to.
-        guard core.state == .locked, core.sequencer.program == .following, let reference else { return }
+        guard core.state == .locked, core.program == .following, let reference else { return }
         let grid = (reference + 500_000) / 1_000_000 * 1_000_000
         let error = reference - grid
         var entry = pendingSkews[grid] ?? (error, error, 0)
@@ -229,5 +227,27 @@ extension ClusterSimulation {
                   abs(observed[k].timebase - ideal[k].0) <= tolerance else { return k }
         }
         return nil
+    }
+}
+
+/// What the checker reads of an agent after each event, read once: copying
+/// a whole `AgentCore` out of the array for it cost more than the event.
+struct AgentView {
+    var state: SyncState
+    var program: HeadSequencer.Program
+    var goal: HeadSequencer.Goal
+    var sourceID: UInt64?
+    var estimate: TimebaseInstant?
+    var errorBoundNanos: Int64
+    var plan: PlanIdentity?
+
+    init(_ core: borrowing AgentCore<Int>, local: LocalInstant) {
+        state = core.state
+        program = core.sequencer.program
+        goal = core.sequencer.goal
+        sourceID = core.sources.current?.id
+        estimate = core.clock.timebase(at: local)
+        errorBoundNanos = core.errorBoundNanos(at: local)
+        plan = core.schedule.current?.identity
     }
 }

@@ -55,9 +55,38 @@ public struct ClusterSimulation {
         var resolver = AgentResolver()
         /// True time until which the agent's process is stalled.
         var stalledUntil: Int64 = 0
+        /// The head its board's lamp shows by the scenario's wiring (fixed).
+        let wiring: (junction: Int, group: Int)?
+
+        /// The agent's core handles `event` at true time `now`, in place:
+        /// its local time, its state before, what it decided, and what the
+        /// checker reads of it after.
+        mutating func handle(_ event: AgentEvent<Int>, at now: Int64)
+            -> (local: LocalInstant, before: SyncState, output: AgentOutput<Int>, view: AgentView)? {
+            guard core != nil else { return nil }
+            let before = core!.state
+            let local = LocalInstant(nanos: oscillator.local(at: now))
+            let output = core!.handle(event, now: local)
+            if case .datagram = event, firstTickAt == nil, core!.counters.ticksReceived > 0 { firstTickAt = now }
+            return (local, before, output, AgentView(core!, local: local))
+        }
     }
 
     struct SimCoordinator {
+        /// The timebase it serves at true time `now` (after it dies, the
+        /// one it served goes on).
+        mutating func servedTimebase(at now: Int64) -> Int64 {
+            if let offset = core?.offsetNanos { offsetNanos = offset }
+            return oscillator.local(at: now) + offsetNanos
+        }
+
+        /// The coordinator's core handles `event` at true time `now`, in place.
+        mutating func handle(_ event: CoordinatorEvent<Int>, at now: Int64) -> (local: LocalInstant, output: CoordinatorOutput<Int>)? {
+            guard core != nil else { return nil }
+            let local = LocalInstant(nanos: oscillator.local(at: now))
+            return (local, core!.handle(event, now: local))
+        }
+
         var core: CoordinatorCore<Int>?
         var oscillator: Oscillator
         var generation: UInt64 = 0
@@ -244,7 +273,9 @@ public struct ClusterSimulation {
                 .map { (Self.epochNanos + $0.atNanos, Self.epochNanos + $0.atNanos + $0.durationNanos, $0.ppm) }
         }
         let oscillator = Oscillator(settings: settings, random: SimulationRandom(seed: scenario.seed, stream: 100 + UInt64(index)), trueNow: now)
-        agents.append(SimAgent(core: nil, oscillator: oscillator, createdAt: now, lastStateChangeAt: now))
+        let head = wiring(agents.count)
+        agents.append(SimAgent(core: nil, oscillator: oscillator, createdAt: now, lastStateChangeAt: now,
+                               wiring: head.map { (junction: $0.junction, group: $0.group) }))
         queue.push(.startAgent(index), at: startAt)
     }
 
@@ -333,22 +364,16 @@ public struct ClusterSimulation {
 
     /// A coordinator's timebase at the current true time (also after it died).
     mutating func timebase(ofCoordinatorWithID id: UInt64) -> Int64? {
-        for k in coordinators.indices where coordinators[k].id == id {
-            if let core = coordinators[k].core { coordinators[k].offsetNanos = core.offsetNanos }
-            return coordinators[k].oscillator.local(at: now) + coordinators[k].offsetNanos
-        }
-        return nil
+        guard let k = coordinators.firstIndex(where: { $0.id == id }) else { return nil }
+        return coordinators[k].servedTimebase(at: now)
     }
 
     // MARK: Handling
 
     private mutating func handleAgent(_ i: Int, _ event: AgentEvent<Int>) {
-        guard let before = agents[i].core?.state else { return }
-        let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
-        // Mutated in place: copying a core out of the array costs more than handling.
-        let output = agents[i].core!.handle(event, now: local)
-        if case .datagram = event, agents[i].firstTickAt == nil, agents[i].core!.counters.ticksReceived > 0 { agents[i].firstTickAt = now }
-        observeAgent(i, local: local, stateBefore: before, output: output)
+        // Mutated in place: copying an agent out of the array costs more than handling.
+        guard let (local, before, output, view) = agents[i].handle(event, at: now) else { return }
+        observeAgent(i, local: local, stateBefore: before, output: output, view: view)
         for outgoing in output.sends {
             let bytes = outgoing.bytes
             guard !bytes.isEmpty else { continue }
@@ -357,7 +382,8 @@ public struct ClusterSimulation {
             case .allCoordinators:
                 // Only the addresses this agent resolved: a new coordinator
                 // is reached through DNS, late, as on Kubernetes.
-                for k in agents[i].resolver.resolved { send(bytes, fromAgent: i, toCoordinator: k) }
+                let resolved = agents[i].resolver.resolved
+                for k in resolved { send(bytes, fromAgent: i, toCoordinator: k) }
             }
         }
         agents[i].generation += 1
@@ -366,9 +392,7 @@ public struct ClusterSimulation {
     }
 
     private mutating func handleCoordinator(_ k: Int, _ event: CoordinatorEvent<Int>) {
-        guard coordinators[k].core != nil else { return }
-        let local = LocalInstant(nanos: coordinators[k].oscillator.local(at: now))
-        let output = coordinators[k].core!.handle(event, now: local)
+        guard let (_, output) = coordinators[k].handle(event, at: now) else { return }
         for note in output.notes where !Self.isRoutine(note) { report.note("coordinator \(k): \(note)", atNanos: now - Self.epochNanos) }
         for note in output.notes { if case .planRefused = note { report.plansRefused += 1 } }
         recordPlanDecisions(k, output.notes)
