@@ -45,6 +45,8 @@ public struct ClusterSimulation {
         var removedAt: Int64?
         var firstTickAt: Int64?
         var lockedSince: Int64?
+        /// The last true time it was seen locked.
+        var lastLockedAt: Int64?
         var everLocked = false
         var lastStateChangeAt: Int64
         var followed: UInt64 = 0
@@ -303,6 +305,7 @@ public struct ClusterSimulation {
         agents[i].core = nil
         agents[i].generation += 1
         agents[i].lockedSince = nil
+        agents[i].lastLockedAt = nil
         report.monitorTrips += core.monitor.tripCount
         // SIGKILL runs no code and the kernel keeps driving the lines: the
         // head keeps its last aspect (its trace goes on) until a restart.
