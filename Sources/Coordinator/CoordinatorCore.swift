@@ -191,7 +191,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         // Echo every report, not only followers': the first tick an agent
         // takes from this coordinator then already measures the difference.
         if phase == .serving {
-            record.pendingEcho = Echo(reportSentAt: report.sentAt, reportReceivedAt: timebase(at: now))
+            record.pendingEcho = PendingEcho(reportSentAt: report.sentAt, receivedAt: now)
         }
         agents[source] = record
         if followsMe && phase == .serving && (report.state == .unsynced || report.state == .locking) {
@@ -292,7 +292,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             for address in agentOrder {
                 // Recipient 0 for an agent known from DNS only: its instance
                 // is what the answer tells us.
-                if let bytes = seal(message, to: agents[address]?.instance ?? 0) { output.sends.append((bytes, address)) }
+                output.sends.append(send(message, to: agents[address]?.instance ?? 0, at: address))
             }
             counters.solicitsSent += 1
         }
@@ -404,7 +404,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     private mutating func sendPlans(to address: Address, instance: UInt64, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         for plan in [schedule.current, schedule.pending].compactMap({ $0 }) {
             guard let chunks = try? PlanChunk.split(planBytes: plan.bytes, id: PlanID(rawValue: plan.id), activation: plan.anchor) else { continue }
-            for chunk in chunks { if let bytes = seal(.plan(chunk), to: instance) { output.sends.append((bytes, address)) } }
+            for chunk in chunks { output.sends.append(send(.plan(chunk), to: instance, at: address)) }
         }
         agents[address]?.lastPlanSent = now
         counters.plansSent += 1
@@ -416,7 +416,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
               let chunks = try? PlanChunk.split(planBytes: pending.bytes, id: PlanID(rawValue: pending.id), activation: pending.anchor) else { return }
         for address in agentOrder {
             guard let instance = addressedInstance(at: address) else { continue }
-            for chunk in chunks { if let bytes = seal(.plan(chunk), to: instance) { output.sends.append((bytes, address)) } }
+            for chunk in chunks { output.sends.append(send(.plan(chunk), to: instance, at: address)) }
         }
     }
 
@@ -463,8 +463,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         let tick = Tick(coordinatorID: configuration.id, term: term, sentAt: t,
                         plan: fields.plan, pending: fields.pending, pendingCommitted: fields.committed,
                         cyclePositionNanos: fields.positionNanos, command: stopped ? .stop : flashing ? .flash : .run,
-                        echo: agents[address]?.pendingEcho)
-        if let bytes = seal(.tick(tick), to: instance) { output.sends.append((bytes, address)) }
+                        echo: agents[address]?.pendingEcho.map { Echo(reportSentAt: $0.reportSentAt, reportReceivedAt: timebase(at: $0.receivedAt)) })
+        output.sends.append(send(.tick(tick), to: instance, at: address))
         agents[address]?.pendingEcho = nil
         counters.ticksSent += 1
     }
@@ -474,9 +474,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             let goodbye = Goodbye(coordinatorID: configuration.id, term: term, sentAt: timebase(at: now))
             for _ in 0..<configuration.goodbyeRepeats {
                 for address in agentOrder {
-                    guard let instance = addressedInstance(at: address),
-                          let bytes = seal(.goodbye(goodbye), to: instance) else { continue }
-                    output.sends.append((bytes, address))
+                    guard let instance = addressedInstance(at: address) else { continue }
+                    output.sends.append(send(.goodbye(goodbye), to: instance, at: address))
                 }
             }
             output.notes.append(.goodbyeSent)
@@ -484,11 +483,13 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         phase = .stopped
     }
 
-    /// Seals a datagram for one agent process (its `instance`): the agent's
-    /// inbox refuses ticks, plans and goodbyes addressed to anyone else.
-    private mutating func seal(_ message: Message, to instance: UInt64) -> [UInt8]? {
+    /// A datagram for one agent process (its `instance`; the agent's inbox
+    /// refuses ticks, plans and goodbyes addressed to anyone else) at
+    /// `address`: numbered now, sealed when the shell sends it.
+    private mutating func send(_ message: Message, to instance: UInt64, at address: Address) -> CoordinatorSend<Address> {
         sequence += 1
-        return try? inbox.codec.seal(message, sender: configuration.id, sequence: sequence, recipient: instance)
+        return CoordinatorSend(to: address, message: message, sender: configuration.id, sequence: sequence, recipient: instance,
+                               codec: inbox.codec, offsetNanos: offsetNanos, cycleNanos: schedule.current?.plan.cycleNanos ?? 0)
     }
 
     /// The instance of the agent at `address`, or nil while it is known from

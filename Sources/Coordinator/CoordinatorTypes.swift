@@ -15,7 +15,7 @@ public enum CoordinatorEvent<Address: Hashable & Sendable>: Sendable {
 
 /// What the shell must do after an event.
 public struct CoordinatorOutput<Address: Hashable & Sendable>: Sendable {
-    public var sends: [(bytes: [UInt8], to: Address)] = []
+    public var sends: [CoordinatorSend<Address>] = []
     public var wakeAt: LocalInstant
     public var notes: [CoordinatorNote] = []
 }
@@ -58,8 +58,18 @@ public struct AgentRecord: Sendable {
     public var board: String
     public var lastHeard: LocalInstant
     public var lastReport: Report?
-    /// The last report's t1 and t2, to echo in the next tick (once).
-    public var pendingEcho: Echo?
+    /// The last report's t1 and its arrival, to echo in the next tick (once).
+    public var pendingEcho: PendingEcho?
     public var lastPlanSent: LocalInstant?
     public var inDNS: Bool
+}
+
+/// A report waiting to be echoed: t1 as the agent sent it, and when it
+/// arrived on this coordinator's own clock. It goes on the timebase (t2)
+/// only when its tick is made, with the offset that stamps the tick (t3): a
+/// standby moves its offset as adoption samples come in, and a t2 and t3
+/// on two timebases would skew the agent's sample by the move.
+public struct PendingEcho: Sendable, Hashable {
+    public var reportSentAt: LocalInstant
+    public var receivedAt: LocalInstant
 }

@@ -71,7 +71,7 @@ public final class CoordinatorRuntime: Sendable {
     /// SIGTERM: says goodbye (so agents switch source at once), then stops
     /// every thread. Idempotent.
     public func shutdown() {
-        let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+        let sends = shared.withLock { s -> [CoordinatorSend<SocketAddress>] in
             guard !s.stopping else { return [] }
             let out = handleLocked(&s, .shutdown, now: now())
             s.stopping = true
@@ -91,7 +91,7 @@ public final class CoordinatorRuntime: Sendable {
 
     // MARK: Core
 
-    func handleLocked(_ s: inout Shared, _ event: CoordinatorEvent<SocketAddress>, now reading: LocalInstant) -> [([UInt8], SocketAddress)] {
+    func handleLocked(_ s: inout Shared, _ event: CoordinatorEvent<SocketAddress>, now reading: LocalInstant) -> [CoordinatorSend<SocketAddress>] {
         // A kernel receive stamp can be older than a timer already handled:
         // the core's time never runs back.
         let now = max(reading, s.lastNow)
@@ -99,14 +99,18 @@ public final class CoordinatorRuntime: Sendable {
         let out = web.run(event, on: &s.core, now: now)
         s.wakeAt = out.wakeAt
         for note in out.notes { log(note) }
-        return out.sends.map { ($0.bytes, $0.to) }
+        return out.sends
     }
 
-    func send(_ sends: [([UInt8], SocketAddress)]) {
+    /// Seals and sends, outside the lock, each datagram as it leaves: a tick
+    /// late in a long round carries the time it left (`CoordinatorSend`).
+    func send(_ sends: [CoordinatorSend<SocketAddress>]) {
         guard !sends.isEmpty else { return }
         var failures: UInt64 = 0
-        for (bytes, address) in sends {
-            do { try socket.send(bytes, to: address) } catch { failures += 1 }
+        for datagram in sends {
+            let bytes = datagram.bytes(leavingAt: now())
+            guard !bytes.isEmpty else { failures += 1; continue }
+            do { try socket.send(bytes, to: datagram.to) } catch { failures += 1 }
         }
         let sent = UInt64(sends.count)
         shared.withLock { s in
@@ -148,7 +152,7 @@ public final class CoordinatorRuntime: Sendable {
             if stopping { return }
             let wait = min(50_000_000, max(0, wakeAt - now()))
             clock.sleep(until: now() + wait)
-            let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+            let sends = shared.withLock { s -> [CoordinatorSend<SocketAddress>] in
                 let now = now()
                 guard !s.stopping, now >= s.wakeAt else { return [] }
                 return handleLocked(&s, .timer, now: now)
@@ -169,7 +173,7 @@ public final class CoordinatorRuntime: Sendable {
             }
             guard let datagram else { continue }
             let at = clock.arrival(of: datagram)
-            let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+            let sends = shared.withLock { s -> [CoordinatorSend<SocketAddress>] in
                 guard !s.stopping else { return [] }
                 s.stats.record(datagram)
                 return handleLocked(&s, .datagram(datagram.bytes, from: datagram.source), now: at)
@@ -223,7 +227,7 @@ public final class CoordinatorRuntime: Sendable {
             }
         }
         if failed && found.isEmpty { return }
-        let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+        let sends = shared.withLock { s -> [CoordinatorSend<SocketAddress>] in
             guard !s.stopping else { return [] }
             return handleLocked(&s, .discovered(found), now: now())
         }
@@ -238,7 +242,7 @@ public final class CoordinatorRuntime: Sendable {
             return
         }
         logger.debug("plan file read", ["path": "\(settings.planPath)", "reason": "\(reason)"])
-        let sends = shared.withLock { s -> [([UInt8], SocketAddress)] in
+        let sends = shared.withLock { s -> [CoordinatorSend<SocketAddress>] in
             s.planFile = modification
             guard !s.stopping else { return [] }
             return handleLocked(&s, .planFile(bytes, source: settings.planPath), now: now())

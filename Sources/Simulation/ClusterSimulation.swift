@@ -395,16 +395,22 @@ public struct ClusterSimulation {
     }
 
     private mutating func handleCoordinator(_ k: Int, _ event: CoordinatorEvent<Int>) {
-        guard let (_, output) = coordinators[k].handle(event, at: now) else { return }
+        guard let (local, output) = coordinators[k].handle(event, at: now) else { return }
         for note in output.notes where !Self.isRoutine(note) { report.note("coordinator \(k): \(note)", atNanos: now - Self.epochNanos) }
         for note in output.notes { if case .planRefused = note { report.plansRefused += 1 } }
         recordPlanDecisions(k, output.notes)
-        for (bytes, address) in output.sends where address < Self.coordinatorBase {
+        // The datagrams leave one after another, each sealed (a tick stamped)
+        // as it leaves, as the runtime does.
+        var leaving: Int64 = 0
+        for datagram in output.sends where datagram.to < Self.coordinatorBase {
+            let address = datagram.to
             if let removedAt = agents[address].removedAt,
                now > removedAt + scenario.dnsLagNanos + core(k).configuration.forgetAgentAfterNanos + 10 * .nanosPerSecond {
                 report.ticksToRemovedAgents += 1
             }
-            send(bytes, fromCoordinator: k, toAgent: address)
+            leaving += scenario.coordinatorSendNanos
+            let bytes = datagram.bytes(leavingAt: local + leaving)
+            send(bytes, fromCoordinator: k, toAgent: address, after: leaving)
         }
         coordinators[k].generation += 1
         let wake = max(coordinators[k].oscillator.trueTime(whenLocalReads: output.wakeAt.nanos, notBefore: now), now + 1)
@@ -451,14 +457,14 @@ public struct ClusterSimulation {
         report.datagramsDelivered += UInt64(delays.count)
     }
 
-    private mutating func send(_ bytes: [UInt8], fromCoordinator k: Int, toAgent i: Int) {
+    private mutating func send(_ bytes: [UInt8], fromCoordinator k: Int, toAgent i: Int, after leaving: Int64) {
         guard i >= 0, i < agents.count, agents[i].core != nil, !scenario.network.isPartitioned(agent: i, at: now - Self.epochNanos) else {
             report.datagramsLost += 1
             return
         }
         let delays = scenario.network.deliveries(toAgent: true, random: &networkRandom)
         if delays.isEmpty { report.datagramsLost += 1 }
-        for d in delays { queue.push(.toAgent(i, bytes: bytes, from: Self.coordinatorBase + k), at: now + d) }
+        for d in delays { queue.push(.toAgent(i, bytes: bytes, from: Self.coordinatorBase + k), at: now + leaving + d) }
         report.datagramsDelivered += UInt64(delays.count)
     }
 }

@@ -37,6 +37,10 @@ public struct Scenario: Sendable {
     /// Agents removed for good (scale down): index and instant.
     public var agentRemovals: [(agent: Int, atNanos: Int64)] = []
     public var planChanges: [(atNanos: Int64, bytes: [UInt8])] = []
+    /// The coordinator's time to seal and send one datagram: a round of
+    /// ticks to N agents takes N times this to leave (about 3 µs a datagram
+    /// on loopback on the development VM, more on a Pi or a loaded node).
+    public var coordinatorSendNanos: Int64 = 3 * .nanosPerMicrosecond
     /// How long DNS takes to show a change of the agents' Service.
     public var dnsLagNanos: Int64 = 30 * .nanosPerSecond
     /// How the coordinator Service's DNS reaches agents: a new coordinator's
@@ -209,6 +213,10 @@ public struct Scenario: Sendable {
             s.coordinatorSlews.append((atNanos: 5 * second + n.upTo(max(faultWindow - 15 * second, 0)),
                                        durationNanos: 1 * second + n.upTo(10 * second), ppm: n.chance(0.5) ? ppm : -ppm))
         }
+        // Its own stream too: a coordinator slow to send (a loaded node, a
+        // preemption mid-round) makes its last ticks leave late.
+        var c = SimulationRandom(seed: seed, stream: 0x5E7D)
+        if c.chance(0.3) { s.coordinatorSendNanos = c.upTo(1 * .nanosPerMillisecond) }
         return s
     }
 

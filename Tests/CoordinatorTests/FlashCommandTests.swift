@@ -17,9 +17,9 @@ struct CoordinatorFlashCommandTests {
     }
 
     func ticks(in output: CoordinatorOutput<Int>, codec: DatagramCodec) -> [(to: Int, tick: Tick)] {
-        output.sends.compactMap { bytes, to in
-            guard case let .success(envelope) = codec.open(bytes), case let .tick(tick) = envelope.message else { return nil }
-            return (to, tick)
+        output.sends.compactMap { send in
+            guard case let .success(envelope) = codec.open(send.bytes), case let .tick(tick) = envelope.message else { return nil }
+            return (send.to, tick)
         }
     }
 

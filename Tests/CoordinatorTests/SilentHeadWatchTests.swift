@@ -174,8 +174,8 @@ struct SilentHeadWatchTests {
             now = now + 100 * ms  // the next tick round
             let out = core.handle(.timer, now: now)
             var result: [Int: TickCommand] = [:]
-            for (bytes, to) in out.sends {
-                if case let .success(envelope) = codec.open(bytes), case let .tick(tick) = envelope.message { result[to] = tick.command }
+            for send in out.sends {
+                if case let .success(envelope) = codec.open(send.bytes), case let .tick(tick) = envelope.message { result[send.to] = tick.command }
             }
             return result
         }
