@@ -29,6 +29,9 @@ enum ScaleBench {
         var ticksSeen = 0
         var rounds: [(spanNanos: Int64, ticks: Int)] = []
         var reportsSent = 0
+        /// The floor: one thread sending N bare datagrams to the same N
+        /// sockets, first to last, by the same kernel stamps (one per round).
+        var floorSpans: [Int64] = []
         var failure: String?
     }
 
@@ -56,6 +59,13 @@ enum ScaleBench {
         table.add("scale", "tick round first-to-last p50 (\(spans.count) rounds)", p50, "ms")
         table.add("scale", "tick round first-to-last p99", p99, "ms", goal: "<= 20 ms", met: p99 <= 20)
         table.add("scale", "tick round first-to-last max", Double(spans.last!) / 1e6, "ms")
+        let floor = r.floorSpans.sorted()
+        if !floor.isEmpty {
+            let f50 = Double(floor[floor.count / 2]) / 1e6, f99 = Double(floor[min(floor.count - 1, floor.count * 99 / 100)]) / 1e6
+            table.add("scale", "floor: \(agents) bare sendto, one thread, first-to-last p50 (\(floor.count) rounds)", f50, "ms")
+            table.add("scale", "floor: bare sendto p99", f99, "ms")
+            table.add("scale", "tick round p50 / floor p50", p50 / f50, "x")
+        }
         let ticks = full.map(\.ticks).reduce(0, +) / full.count
         table.add("scale", "ticks per complete round (of \(agents))", Double(ticks), "")
     }
@@ -85,6 +95,7 @@ enum ScaleBench {
             sockets.append(socket)
             names.append("127.1.\(x).\(y):\(agentPort)")
         }
+        result.floorSpans = sendFloor(to: sockets, rounds: 20)
         var arguments = ["coordinator", "--plan", directory + "/plan.json", "--port", "\(coordinatorPort)", "--listen", "127.0.0.1",
                          "--key-file", directory + "/key", "--http-port", "0", "--log-level", "warn"]
         for name in names { arguments += ["--agent", name] }
@@ -165,6 +176,35 @@ enum ScaleBench {
             FileIO.printError("rounds (span ns, ticks): \(result.rounds); reports sent \(result.reportsSent)\n")
         }
         return result
+    }
+
+    /// The machine's floor for one tick round, in the same run: a bare
+    /// 131-byte datagram (a tick with echo) from one thread to each of the N
+    /// sockets, back to back, nothing sealed; the spread of their kernel
+    /// receive stamps, per round. On loopback the receive path runs inside
+    /// each `sendto`, so this is what N sends cost the sender here.
+    static func sendFloor(to sockets: [UDPSocket], rounds: Int) -> [Int64] {
+        guard let sender = try? UDPSocket(binding: .loopbackIPv4(port: 0)) else { return [] }
+        let payload = [UInt8](repeating: 0xA5, count: 131)
+        var destinations: [SocketAddress] = []
+        for i in 0..<sockets.count {
+            let x = UInt32(i / 250), y = UInt32(i % 250 + 1)
+            destinations.append(SocketAddress(host: .ipv4(0x7F01_0000 | x << 8 | y), port: agentPort))
+        }
+        var spans: [Int64] = []
+        for _ in 0..<rounds {
+            for destination in destinations { try? sender.send(payload, to: destination) }
+            var first = Int64.max, last = Int64.min
+            for socket in sockets {
+                while let d = try? socket.receive(timeoutNanos: 0) {
+                    guard let stamp = d.kernelRealtimeNanos else { continue }
+                    first = min(first, stamp)
+                    last = max(last, stamp)
+                }
+            }
+            if first <= last { spans.append(last - first) }
+        }
+        return spans
     }
 
     /// utime + stime of a process in clock ticks, from /proc/PID/stat.
