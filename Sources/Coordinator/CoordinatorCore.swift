@@ -296,8 +296,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             }
             counters.solicitsSent += 1
         }
-        if adopting, discovery.decision(now: now, listed: agentOrder.filter { agents[$0]?.inDNS == true },
-                                        hasSample: !adoptionSamples.isEmpty) == .finish {
+        if adopting, discovery.decision(now: now, hasSample: !adoptionSamples.isEmpty) == .finish {
             finishAdoption(now: now, into: &output)
         }
     }
@@ -336,6 +335,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             // instance) until its hello or report says who runs there.
             store(AgentRecord(instance: 0, ordinal: 0, board: "", lastHeard: now, inDNS: true), at: address)
         }
+        discovery.setListed(listed.filter { agents[$0] != nil })
     }
 
     private mutating func forgetSilentAgents(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {

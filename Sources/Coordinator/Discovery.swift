@@ -88,21 +88,43 @@ public struct Discovery<Address: Hashable & Sendable>: Sendable {
 
     /// Notes an answer from `address` to a fresh nonce at `now`.
     public mutating func answered(from address: Address, now: LocalInstant) {
-        answered.insert(address)
+        if answered.insert(address).inserted, listed.contains(address) { heardListed += 1 }
         if firstAnswerAt == nil { firstAnswerAt = now }
+    }
+
+    /// The agent addresses DNS lists, as the core knows them (set on each DNS
+    /// answer), and how many of them answered, counted as answers come: the
+    /// decision is asked on every datagram while adopting, and counting
+    /// 10,000 listed agents each time made adoption quadratic.
+    public private(set) var listed: Set<Address> = []
+    private var heardListed = 0
+
+    public mutating func setListed(_ addresses: Set<Address>) {
+        listed = addresses
+        heardListed = answered.reduce(0) { $0 + (addresses.contains($1) ? 1 : 0) }
+    }
+
+    /// Whether adoption may end at `now`, given the listed addresses last
+    /// set and whether any answer carried a timebase worth adopting.
+    public func decision(now: LocalInstant, hasSample: Bool) -> Decision {
+        decide(now: now, listedCount: listed.count, heard: heardListed, hasSample: hasSample)
     }
 
     /// Whether adoption may end at `now`, given the agent addresses DNS lists
     /// and whether any answer carried a timebase worth adopting.
     public func decision(now: LocalInstant, listed: some Collection<Address>, hasSample: Bool) -> Decision {
+        decide(now: now, listedCount: listed.count, heard: listed.reduce(0) { $0 + (answered.contains($1) ? 1 : 0) },
+               hasSample: hasSample)
+    }
+
+    private func decide(now: LocalInstant, listedCount: Int, heard: Int, hasSample: Bool) -> Decision {
         let elapsed = now - startedAt
-        if listed.isEmpty {
+        if listedCount == 0 {
             return elapsed >= aloneNanos && collected(now) ? .finish : .wait
         }
         guard let first = firstAnswerAt, now - first >= Self.minimumNanos else { return .wait }
-        let heard = listed.reduce(0) { $0 + (answered.contains($1) ? 1 : 0) }
-        if heard >= Self.quorum(of: listed.count) { return .finish }
-        if elapsed >= Self.capNanos && (hasSample || heard * 2 > listed.count) { return .finish }
+        if heard >= Self.quorum(of: listedCount) { return .finish }
+        if elapsed >= Self.capNanos && (hasSample || heard * 2 > listedCount) { return .finish }
         return .wait
     }
 
