@@ -15,7 +15,7 @@ import Synchronization
 /// `sendto`, so the spread of one round's stamps is the time the coordinator
 /// takes to send one round, first tick to last. The coordinator's CPU comes
 /// from /proc/PID/stat over the measured window. Rounds are told apart by a
-/// gap of more than 40 ms between stamps (rounds are 100 ms apart; a round at
+/// gap of more than 20 ms between stamps (rounds are 100 ms apart; a round at
 /// a phase change may merge with the next, and is then left out as not one
 /// round of N ticks).
 enum ScaleBench {
@@ -122,7 +122,7 @@ enum ScaleBench {
         let measureFrom = start + warmUpNanos, measureUntil = measureFrom + Int64(seconds) * .nanosPerSecond
         var stamps: [Int64] = []
         stamps.reserveCapacity(agents * 10 * (seconds + 1))
-        var sequence: UInt64 = 0
+        var sequences = [UInt64](repeating: 0, count: agents)
         var cpuStart: Int64?
         // Reports are spread over each second in 200 slots of 5 ms, so the
         // coordinator's receive buffer never sees all N at once; sockets are
@@ -133,19 +133,30 @@ enum ScaleBench {
         while clock.nowNanos() < measureUntil {
             let now = clock.nowNanos()
             if cpuStart == nil, now >= measureFrom { cpuStart = cpuTicks(pid: coordinator.pid) }
-            if slot % slots == 0 { sequence += 1 }
-            for i in stride(from: slot % slots, to: agents, by: slots) {
+            // An agent holding no timebase: a report, or an answer to a
+            // solicit (addressed, with its nonce), as a real one would.
+            func report(_ i: Int, answering solicit: Solicit? = nil) {
                 let report = Report(ordinal: UInt32(i), instance: UInt64(i + 1), board: "bench-\(i)", plan: .none, state: .unsynced,
                                     offsetNanos: 0, errorBoundNanos: .max, head: nil, sentAt: LocalInstant(nanos: now),
-                                    timebaseAtSend: nil, sourceCoordinatorID: 0, sourceTerm: 0)
-                if let bytes = try? codec.seal(.report(report), sender: UInt64(i + 1), sequence: sequence),
+                                    timebaseAtSend: nil, sourceCoordinatorID: 0, sourceTerm: 0, solicitNonce: solicit?.nonce ?? 0)
+                sequences[i] += 1
+                if let bytes = try? codec.seal(.report(report), sender: UInt64(i + 1), sequence: sequences[i],
+                                               recipient: solicit?.coordinatorID ?? 0),
                    (try? sockets[i].send(bytes, to: target)) != nil {
                     result.reportsSent += 1
                 }
             }
+            for i in stride(from: slot % slots, to: agents, by: slots) { report(i) }
             if slot % 10 == 0 {
-                for socket in sockets {
+                for (i, socket) in sockets.enumerated() {
                     while let d = try? socket.receive(timeoutNanos: 0) {
+                        // A solicit (shorter than any tick) is answered: the
+                        // coordinator adopts only once 90% of the agents it
+                        // was given answer, and ticks only then.
+                        if d.bytes.count < 100, case let .success(envelope) = codec.open(d.bytes), case let .solicit(solicit) = envelope.message {
+                            report(i, answering: solicit)
+                            continue
+                        }
                         if now >= measureFrom, let stamp = d.kernelRealtimeNanos { stamps.append(stamp) }
                     }
                 }
@@ -166,7 +177,7 @@ enum ScaleBench {
         result.ticksSeen = stamps.count
         stamps.sort()
         var roundStart = 0
-        for i in 1...stamps.count where i == stamps.count || stamps[i] - stamps[i - 1] > 40 * .nanosPerMillisecond {
+        for i in 1...stamps.count where i == stamps.count || stamps[i] - stamps[i - 1] > 20 * .nanosPerMillisecond {
             result.rounds.append((stamps[i - 1] - stamps[roundStart], i - roundStart))
             roundStart = i
         }
