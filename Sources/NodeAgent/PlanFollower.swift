@@ -50,9 +50,17 @@ public struct PlanFollower: Sendable {
         lastTick = (tick.sentAt, plan, pending, tick.pendingCommitted)
         if let current = schedule.current { lastTiming = (current.plan.timing, current.plan.sequence) }
         var verdict = Verdict.agrees
+        // A coordinator activates a pending plan at its anchor, never before:
+        // one that governs our pending plan before its anchor started it
+        // fresh, and the plan we run is not the junction's (handing over
+        // from it would run it on, green against the rest of the junction).
+        let startedFresh = plan == schedule.pending?.identity && schedule.current != nil && tick.sentAt < plan.anchor
         if plan.isNone {
             if schedule.current != nil { verdict = .mismatch("the coordinator runs no plan") }
             schedule.clear()
+        } else if startedFresh {
+            verdict = .mismatch("the coordinator runs plan \(plan) from its anchor, not after this agent's \(schedule.current!.identity)")
+            schedule.retain([plan])
         } else if plan == schedule.current?.identity || plan == schedule.pending?.identity {
             let held = plan == schedule.current?.identity ? schedule.current! : schedule.pending!
             let mine = floorMod(tick.sentAt - held.anchor, held.plan.cycleNanos)

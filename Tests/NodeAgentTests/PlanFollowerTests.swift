@@ -43,6 +43,28 @@ struct PlanFollowerTests {
         #expect(!follower.admits(PlanIdentity(id: 1, anchor: t(0))), "the dropped plan is not taken again")
     }
 
+    /// Random scenario 2711 of the 10,000-seed sweep: an agent joined just
+    /// before its coordinator died and took the old plan; the replacement
+    /// started the edited plan fresh, anchored ahead, and the agent held that
+    /// as pending. A tick naming it as governing read as "already committed",
+    /// so the agent kept the old plan until its own handover, 42 s past the
+    /// new plan's anchor, green against the rest of the junction. A
+    /// coordinator activates a pending plan only at its anchor: one that
+    /// governs before its anchor was started fresh, and the agent's plan is
+    /// not the junction's.
+    @Test func aPendingPlanGoverningBeforeItsAnchorWasStartedFreshNotHandedOver() {
+        var follower = PlanFollower()
+        var schedule = PlanSchedule(current: old, pending: new)
+        let verdict = follower.check(tick(at: 80, plan: ref(new), anchor: new.anchor), schedule: &schedule)
+        #expect(verdict != .agrees)
+        #expect(schedule.current?.identity == new.identity && schedule.pending == nil, "the old plan is dropped")
+        // At or after its anchor the same tick is a handover the agent completes.
+        var handing = PlanSchedule(current: old, pending: new)
+        var after = PlanFollower()
+        #expect(after.check(tick(at: 104, plan: ref(new), anchor: new.anchor), schedule: &handing) == .agrees)
+        #expect(handing.current?.identity == old.identity && handing.pendingCommitted)
+    }
+
     @Test func cyclePositionIsCrossChecked() {
         var follower = PlanFollower()
         var schedule = PlanSchedule(current: old)
