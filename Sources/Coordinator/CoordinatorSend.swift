@@ -23,18 +23,6 @@ public struct CoordinatorSend<Address: Hashable & Sendable>: Sendable {
     /// tick's cycle position consistent with its `sentAt`.
     let cycleNanos: Int64
 
-    init(to: Address, message: Message, sender: UInt64, sequence: UInt64, recipient: UInt64,
-         codec: DatagramCodec, offsetNanos: Int64, cycleNanos: Int64) {
-        self.to = to
-        self.message = message
-        self.sender = sender
-        self.sequence = sequence
-        self.recipient = recipient
-        self.codec = codec
-        self.offsetNanos = offsetNanos
-        self.cycleNanos = cycleNanos
-    }
-
     /// Sealed as decided (a tick stamped when the core handled the event);
     /// empty if the message cannot be encoded, which the shell skips.
     public var bytes: [UInt8] {
