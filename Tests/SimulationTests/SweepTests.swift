@@ -57,4 +57,15 @@ struct SweepTests {
         // agents that held one; a few ms is one adoption sample's delay.
         #expect(largestStep.nanos <= 5_000_000, "timebase step \(largestStep.nanos) ns at a coordinator change, seed \(largestStep.seed)")
     }
+
+    /// Seeds of the 10,000-seed sweep (`junction simulate --virtual --sweep
+    /// 10000`) that failed: an agent joined just before its coordinator died
+    /// kept the old plan 42 s past the replacement's fresh plan (2711:
+    /// conflicting greens; 1210: a wrong transition). Judged, like the sweep,
+    /// from true time and the scenario's plan history.
+    @Test(arguments: [(UInt64(2711), "crossroads"), (1210, "corridor")])
+    func aSeedTheLongSweepFoundStaysClean(seed: UInt64, planName: String) throws {
+        let report = try run(Scenario.random(seed: seed, durationNanos: Self.duration, planBytes: planName == "corridor" ? corridor : crossroads))
+        #expect(report.violationCount == 0, "\(explain(report))")
+    }
 }
