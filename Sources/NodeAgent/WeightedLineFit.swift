@@ -12,6 +12,9 @@ struct WeightedLineFit: Sendable, Hashable {
     var slopeSigma: Double
     /// Degrees of freedom of the residual scale (points minus two).
     var degreesOfFreedom: Int
+    /// Degrees of freedom the weights leave: the effective number of points
+    /// minus two (can be under one when one or two points carry the fit).
+    var effectiveDegreesOfFreedom: Double
     /// Weighted residuals standardised by the fitted scale, oldest first.
     var standardizedResiduals: [Double]
     var weights: [Double]
@@ -21,7 +24,10 @@ struct WeightedLineFit: Sendable, Hashable {
         guard blocks.count >= 3 else { return nil }
         let x0 = blocks[0].localNanos, y0 = blocks[0].offsetNanos
         let gapMin = blocks.map(\.gapNanos).min() ?? 0
-        let floor = Double(max(noiseFloorNanos, 1))
+        // The best point is off by up to half its own gap, not by nothing:
+        // while that gap is wide (few samples per point, large jitter), the
+        // floor widens with it, so that one lucky point does not carry the fit.
+        let floor = max(Double(max(noiseFloorNanos, 1)), Double(gapMin) / (2 * 3.0.squareRoot()))
         let w = blocks.map { b -> Double in
             let excess = Double(b.gapNanos - gapMin) / 2
             return 1 / (excess * excess + floor * floor)
@@ -40,7 +46,12 @@ struct WeightedLineFit: Sendable, Hashable {
         let slope = sxy / sxx
         let residuals = blocks.indices.map { y[$0] - yMean - slope * (x[$0] - xMean) }
         let ssr = blocks.indices.reduce(0.0) { $0 + w[$1] * residuals[$1] * residuals[$1] }
+        // Weights this unequal make a few points carry the fit: its residual
+        // scale rests on as many points as the weights' effective count
+        // (Kish), not on every point, and Student's t must be read there.
+        let effective = sw * sw / w.reduce(0) { $0 + $1 * $1 }
         degreesOfFreedom = blocks.count - 2
+        effectiveDegreesOfFreedom = effective - 2
         // A unit-weight point has a spread of about the floor; never claim less
         // than half of it, however well three points happen to line up.
         unitSigma = max(ssr / Double(degreesOfFreedom), 0.25).squareRoot()
@@ -58,7 +69,8 @@ struct WeightedLineFit: Sendable, Hashable {
     /// A conservative multiple of the slope's standard error: Student's t grows
     /// fast for few degrees of freedom, so few points get a wide margin.
     var frequencyUncertainty: Double {
-        (3 + 6 / Double(max(degreesOfFreedom, 1))) * slopeSigma
+        guard effectiveDegreesOfFreedom >= 1 else { return .infinity }
+        return (3 + 6 / effectiveDegreesOfFreedom) * slopeSigma
     }
 
     /// Standardised weighted mean residual of the newest `count` points: near

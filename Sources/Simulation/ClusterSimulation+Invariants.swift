@@ -37,22 +37,29 @@ extension ClusterSimulation {
         if let followed = core.sourceID { followedCoordinators.insert(followed) }
         let source = core.sourceID ?? agents[i].followed
         let reference = source == 0 ? nil : timebase(ofCoordinatorWithID: source)
-        checkClock(i, core: core, local: local, reference: reference, source: source)
+        checkClock(i, core: core, local: local, reference: reference, source: source, stateBefore: stateBefore)
         recordAspect(i, core: core, aspect: output.aspect, reference: reference)
     }
 
     /// Clock error, bound honesty, and the flash-before-unsafe invariant.
-    private mutating func checkClock(_ i: Int, core: AgentView, local: LocalInstant, reference: Int64?, source: UInt64) {
+    private mutating func checkClock(_ i: Int, core: AgentView, local: LocalInstant, reference: Int64?, source: UInt64, stateBefore: SyncState) {
         guard let reference, let estimate = core.estimate else { return }
         if agents[i].followed != source {
-            if agents[i].followed != 0, let old = timebase(ofCoordinatorWithID: agents[i].followed) {
+            // Only a timebase the agent held (locked, or in holdover) can be
+            // stepped: a locking agent has none yet, and one that hears two
+            // coordinators of different timebases (the agents' memory died
+            // with them) may take either.
+            let held = stateBefore == .locked || stateBefore == .holdover
+            if held, agents[i].followed != 0, let old = timebase(ofCoordinatorWithID: agents[i].followed) {
                 report.largestSourceStepNanos = max(report.largestSourceStepNanos, abs(reference - old))
             }
             agents[i].followed = source
         }
         let error = abs(estimate.nanos - reference)
         let bound = core.errorBoundNanos
+        // A locking agent that shows the plan acts on its bound too.
         let following = core.state == .locked || core.state == .holdover
+            || (core.state == .locking && core.goal == .followPlan)
         if core.state == .locked { report.clockError.record(error) }
         if core.state == .holdover { report.holdoverError.record(error) }
         if let current = core.plan, current.id != agents[i].planID {

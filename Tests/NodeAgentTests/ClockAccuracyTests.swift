@@ -31,9 +31,11 @@ import Testing
     func locksFastAndTracksUnderModerateJitter(seed: UInt64) {
         let r = ClockHarness.run(Self.moderate(seed: seed, minutes: 20))
         print("moderate \(r.summary)")
-        // Spec: 5 s and 500 us; see the report: a few seeds lock at ~6 s and
-        // peak near 570 us in the seconds right after lock.
-        #expect((r.lockAfterNanos ?? .max) <= 7 * Self.second)
+        // Spec: 5 s and 500 us. With the envelope's start-up bound these
+        // seeds lock in 1.5-3.5 s at 10 Hz (a locking agent's burst of
+        // reports makes that faster in the cluster) and peak near 500 us in
+        // the seconds right after lock.
+        #expect((r.lockAfterNanos ?? .max) <= 4 * Self.second)
         #expect(r.percentileNanos(99) <= 100 * Self.micro)
         #expect(r.percentileNanos(100) <= 600 * Self.micro)
         #expect(r.percentileNanos(100, from: 30 * Self.second) <= 300 * Self.micro)
@@ -88,6 +90,30 @@ import Testing
             #expect(r.boundViolations == 0)
             #expect(r.errorsNanos.count > 3_000)
         }
+    }
+
+    /// A bound is honest before lock too: a locking agent follows the plan
+    /// on it. A second of samples under large one-sided jitter, then 20 s of
+    /// silence (an agent restarted just before a partition): the regression
+    /// of ten filtered points, two or three of them carrying nearly all the
+    /// weight, claimed a frequency within 214 ppm while missing by 360 ppm
+    /// (sweep seed 5101), so the error outran the bound after 15 s. Before
+    /// the fix 3 of these 400 seeds failed.
+    @Test func errorBoundIsHonestBeforeLockAcrossAPartition() {
+        var violating: [UInt64] = []
+        for seed in UInt64(1)...400 {
+            var random = SplitMix64(seed: seed &* 104_729)
+            let start = random.uniform(0.8e9...2.5e9)
+            var scenario = ClockScenario(
+                seed: seed, durationNanos: 22 * Self.second, driftPPM: random.uniform(-200...200),
+                forwardJitterNanos: 5 * .nanosPerMillisecond, backwardJitterNanos: 1_600 * Self.micro,
+                lossProbability: 0.16, silence: Int64(start)..<(22 * Self.second))
+            scenario.checkBeforeLock = true
+            scenario.periodNanos = 25 * .nanosPerMillisecond
+            let r = ClockHarness.run(scenario)
+            if r.boundViolations > 0 { violating.append(seed) }
+        }
+        #expect(violating.isEmpty, "seeds whose error outran the bound: \(violating)")
     }
 
     /// Scenario 5: after lock the mapping never decreases, never turns faster

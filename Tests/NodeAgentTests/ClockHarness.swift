@@ -16,9 +16,14 @@ struct ClockScenario {
     var lossProbability: Double = 0.2
     /// True-time span with no ticks at all (the coordinator vanished).
     var silence: Range<Int64>?
+    /// Check the bound from the first sample on, not only once locked: a
+    /// locking agent follows the plan on that bound too.
+    var checkBeforeLock = false
+    /// Report and tick period: 100 ms as when locked; a locking agent's
+    /// reports are answered at once, about 25 ms apart.
+    var periodNanos: Int64 = 100 * .nanosPerMillisecond
     var configuration = ClockDiscipline.Configuration()
 
-    static let periodNanos: Int64 = 100 * .nanosPerMillisecond
     static let epochNanos: Int64 = 1_700_000_000 * .nanosPerSecond
 }
 
@@ -80,7 +85,7 @@ struct ClockHarness {
             driftPPM: scenario.driftPPM, wanderAmplitudePPM: scenario.wanderAmplitudePPM,
             wanderPeriodNanos: random.uniform(600e9...3_600e9), steps: scenario.frequencySteps)
         baseDelayNanos = 100 * .nanosPerMicrosecond + random.below(orEqual: 200 * .nanosPerMicrosecond)
-        reportPhaseNanos = random.below(orEqual: 90 * .nanosPerMillisecond)
+        reportPhaseNanos = random.below(orEqual: scenario.periodNanos * 9 / 10)
         self.random = random
         result = ClockRunResult(seed: scenario.seed)
     }
@@ -97,7 +102,7 @@ struct ClockHarness {
         while trueNanos < end {
             tick(atTrueNanos: trueNanos)
             report(atTrueNanos: trueNanos + reportPhaseNanos)
-            trueNanos += ClockScenario.periodNanos
+            trueNanos += scenario.periodNanos
         }
     }
 
@@ -147,7 +152,7 @@ struct ClockHarness {
     /// Compares the estimate with true time and checks bound, monotonicity,
     /// slew limit and the inverse mapping.
     private mutating func check(atTrueNanos t: Int64) {
-        guard result.lockAfterNanos != nil else { return }
+        guard result.lockAfterNanos != nil || (scenario.checkBeforeLock && firstSampleTrueNanos != nil) else { return }
         let local = LocalInstant(nanos: localNanos(atTrue: t))
         guard let estimate = discipline.timebase(at: local) else { return }
         let error = (estimate.nanos - ClockScenario.epochNanos - t).magnitude

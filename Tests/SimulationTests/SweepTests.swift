@@ -62,8 +62,11 @@ struct SweepTests {
     /// 10000`) that failed: an agent joined just before its coordinator died
     /// kept the old plan 42 s past the replacement's fresh plan (2711:
     /// conflicting greens; 1210: a wrong transition). Judged, like the sweep,
-    /// from true time and the scenario's plan history.
-    @Test(arguments: [(UInt64(2711), "crossroads"), (1210, "corridor")])
+    /// from true time and the scenario's plan history. 5101 and 5125: a
+    /// locking agent's regression, carried by two or three heavily weighted
+    /// points, claimed a frequency it did not know; its bound was exceeded
+    /// (5125), and after a 14 s partition it ran 7.8 ms off the plan (5101).
+    @Test(arguments: [(UInt64(2711), "crossroads"), (1210, "corridor"), (5101, "corridor"), (5125, "corridor")])
     func aSeedTheLongSweepFoundStaysClean(seed: UInt64, planName: String) throws {
         let report = try run(Scenario.random(seed: seed, durationNanos: Self.duration, planBytes: planName == "corridor" ? corridor : crossroads))
         #expect(report.violationCount == 0, "\(explain(report))")
