@@ -85,12 +85,15 @@ extension ClockDiscipline {
     private mutating func chooseReference(at now: Int64) {
         let maxFrequency = configuration.maxFrequencyPPM * 1e-6
         var best = estimator.combinedLine.map { ($0, estimator.frequencyUncertainty) }
+        startupEnvelope = nil
         if (best?.1 ?? .infinity) > configuration.envelopeUntilUncertaintyPPM * 1e-6,
-           let envelope = EnvelopeFit(samples: window, atLocal: now, maxFrequency: maxFrequency),
-           envelope.frequencyUncertainty < best?.1 ?? estimator.frequencyUncertainty {
-            best = (envelope.line, envelope.frequencyUncertainty)
-            if estimator.fit == nil {
-                estimator.setPrior(frequency: envelope.line.frequency, uncertainty: envelope.frequencyUncertainty)
+           let envelope = EnvelopeFit(samples: window, atLocal: now, maxFrequency: maxFrequency) {
+            startupEnvelope = envelope
+            if envelope.frequencyUncertainty < best?.1 ?? estimator.frequencyUncertainty {
+                best = (envelope.line, envelope.frequencyUncertainty)
+                if estimator.fit == nil {
+                    estimator.setPrior(frequency: envelope.line.frequency, uncertainty: envelope.frequencyUncertainty)
+                }
             }
         }
         if let (line, uncertainty) = best {

@@ -43,10 +43,11 @@ extension ClockDiscipline {
 
         /// Accepted samples needed before `isLocked` can become true.
         public var minSamplesToLock: Int = 8
-        /// The regression's frequency uncertainty (wander allowance excluded)
-        /// under which the discipline may declare lock: a bound that is small
-        /// only because the last sample was lucky is not lock yet.
-        public var lockFrequencyUncertaintyPPM: Double = 200
+        /// The frequency uncertainty (wander allowance excluded) under which
+        /// the discipline may declare lock: a bound that is small only because
+        /// the last sample was lucky is not lock yet. The bound itself grows
+        /// at the uncertainty, so a looser figure costs holdover, not honesty.
+        public var lockFrequencyUncertaintyPPM: Double = 400
         /// The error bound under which the discipline declares lock.
         public var lockBoundNanos: Int64 = 1 * .nanosPerMillisecond
         /// A correction larger than this after lock is stepped, not slewed, and

@@ -12,12 +12,19 @@ extension ClockDiscipline {
     /// is the smallest such figure over the recent samples, plus the slew the
     /// mapping has still to apply and `precisionNanos`. With no samples it
     /// grows linearly, so holdover shows in it.
+    ///
+    /// During start-up the envelope of the samples gives a second bound that
+    /// needs no statistics (`EnvelopeFit.errorBound(of:)`); the smaller holds.
     public func errorBoundNanos(at local: LocalInstant) -> Int64 {
         guard let mapping, boundBaseNanos != .max else { return .max }
         let distance = Double((local.nanos &- boundLocalNanos).magnitude)
-        let grown = (distance * boundRate).rounded(.up)
+        var line = Double(boundBaseNanos) + (distance * boundRate).rounded(.up)
+        if let envelope = envelopeBound {
+            let away = Double((local.nanos &- envelope.local).magnitude)
+            line = min(line, Double(envelope.base) + (away * envelope.rate).rounded(.up))
+        }
         let slew = Double(mapping.remainingSlewNanos(atLocal: local.nanos).magnitude)
-        let total = Double(boundBaseNanos) + grown + slew
+        let total = line + slew
         return total >= 9.2e18 ? .max : Int64(total)
     }
 
@@ -47,6 +54,14 @@ extension ClockDiscipline {
             }
         }
         boundRate = rate
+        envelopeBound = startupEnvelope.map { envelope in
+            // The envelope holds if the frequency held still over its span:
+            // the wander allowance over that span pays for it.
+            let wander = configuration.wanderAllowancePPM * 1e-6
+            let (base, rate) = envelope.errorBound(of: reference)
+            let held = Int64((Double(envelope.spanNanos) * wander).rounded(.up))
+            return (envelope.line.anchorLocalNanos, base + held + configuration.precisionNanos, rate + wander)
+        }
     }
 
     /// Before the regression has a frequency: the line through the recent

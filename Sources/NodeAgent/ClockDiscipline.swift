@@ -35,6 +35,12 @@ public struct ClockDiscipline: Sendable {
     var boundLocalNanos: Int64 = 0
     var boundBaseNanos: Int64 = .max
     var boundRate: Double = 0
+    /// During start-up, a second bound from the envelope of the samples
+    /// (`EnvelopeFit`): `base` at `local`, growing at `rate`. The error bound
+    /// is the smaller of the two.
+    var envelopeBound: (local: Int64, base: Int64, rate: Double)?
+    /// The envelope `chooseReference` fitted for the newest sample, if any.
+    var startupEnvelope: EnvelopeFit?
     var lastSentLocalNanos: Int64?
     var lastReceivedLocalNanos: Int64?
     var consecutiveOutliers = 0

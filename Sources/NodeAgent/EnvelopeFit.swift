@@ -15,6 +15,15 @@ struct EnvelopeFit: Sendable {
     var line: ReferenceLine
     /// Largest distance from the estimate to a slope with a non-negative gap.
     var frequencyUncertainty: Double
+    /// The slopes with a non-negative gap lie strictly inside these.
+    var slowest: Double
+    var fastest: Double
+    /// Every line that fits between the bounds, whatever its slope, passes
+    /// `now` between these raw offsets: the true offset at `now` does too.
+    var offsetRangeAtNow: ClosedRange<Int64>
+    /// `now` minus the oldest sample's send: how long the frequency must have
+    /// held still for the ranges above to hold.
+    var spanNanos: Int64
 
     private static let searchSteps = 48
 
@@ -59,6 +68,35 @@ struct EnvelopeFit: Sendable {
             anchorOffsetNanos: base + Int64(((at.upper + at.lower) / 2).rounded()),
             frequency: best)
         frequencyUncertainty = max(best - slowest, fastest - best)
+        self.slowest = slowest
+        self.fastest = fastest
+        // The upper bound is concave in the slope and the lower one convex:
+        // their extremes over the feasible slopes by ternary search, widened
+        // by a nanosecond for the search's own tolerance.
+        var a = slowest, c = fastest
+        for _ in 0..<Self.searchSteps {
+            let p = a + (c - a) / 3, q = c - (c - a) / 3
+            if bounds(p).upper < bounds(q).upper { a = p } else { c = q }
+        }
+        let highest = bounds((a + c) / 2).upper
+        a = slowest; c = fastest
+        for _ in 0..<Self.searchSteps {
+            let p = a + (c - a) / 3, q = c - (c - a) / 3
+            if bounds(p).lower > bounds(q).lower { a = p } else { c = q }
+        }
+        let lowest = bounds((a + c) / 2).lower
+        offsetRangeAtNow = (base + Int64(lowest.rounded(.down)) - 1)...(base + Int64(highest.rounded(.up)) + 1)
+        spanNanos = now &- samples.lazy.map(\.sentLocalNanos).min()!
+    }
+
+    /// A bound on how far `line` is from the true offset: `base` at `now`,
+    /// growing at `rate` per nanosecond after it, with no statistics (the
+    /// start-up bound, before the regression has enough points to trust its
+    /// standard error).
+    func errorBound(of line: ReferenceLine) -> (base: Int64, rate: Double) {
+        let estimate = line.offsetNanos(atLocal: self.line.anchorLocalNanos)
+        let base = max(offsetRangeAtNow.upperBound - estimate, estimate - offsetRangeAtNow.lowerBound, 0)
+        return (base, max(fastest - line.frequency, line.frequency - slowest, 0))
     }
 
     /// The last slope between `inside` (gap ≥ 0) and `limit` whose gap is still ≥ 0.
