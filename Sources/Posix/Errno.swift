@@ -35,17 +35,19 @@ public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Runs `body` until it does not fail with `EINTR`; a result of -1 becomes
-    /// a thrown `Errno`.
+    /// a thrown `Errno`. The operation's name is formatted only on failure: a
+    /// tick round makes 10,000 `sendto` calls, and none needs its address as
+    /// text unless it fails.
     @discardableResult
     public static func retryingOnInterrupt<T: FixedWidthInteger>(
-        _ operation: String, _ body: () -> T
+        _ operation: @autoclosure () -> String, _ body: () -> T
     ) throws(Errno) -> T {
         while true {
             let result = body()
             if result == -1 {
                 let code = errno
                 if code == EINTR { continue }
-                throw Errno(rawValue: code, operation: operation)
+                throw Errno(rawValue: code, operation: operation())
             }
             return result
         }
