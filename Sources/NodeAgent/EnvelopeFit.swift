@@ -25,7 +25,10 @@ struct EnvelopeFit: Sendable {
     /// held still for the ranges above to hold.
     var spanNanos: Int64
 
-    private static let searchSteps = 48
+    /// Steps of each search: (2/3)^32 of a 1,000 ppm range is 2e-9, a few
+    /// nanoseconds over a window's span (the hull adds that back); 48 steps
+    /// cost half as much again in every locking agent's every sample.
+    private static let searchSteps = 32
 
     init?(samples: [ClockMeasurement], atLocal now: Int64, maxFrequency: Double) {
         guard samples.count >= 4, let first = samples.first else { return nil }
@@ -71,22 +74,25 @@ struct EnvelopeFit: Sendable {
         self.slowest = slowest
         self.fastest = fastest
         // The upper bound is concave in the slope and the lower one convex:
-        // their extremes over the feasible slopes by ternary search, widened
-        // by a nanosecond for the search's own tolerance.
+        // their extremes over the feasible slopes by ternary search. The
+        // extreme lies in the search's last interval, and neither bound moves
+        // faster with the slope than the samples' span: half that interval
+        // times the span (a few ns), plus a nanosecond, covers the tolerance.
+        let span = now &- samples.lazy.map(\.sentLocalNanos).min()!
         var a = slowest, c = fastest
         for _ in 0..<Self.searchSteps {
             let p = a + (c - a) / 3, q = c - (c - a) / 3
             if bounds(p).upper < bounds(q).upper { a = p } else { c = q }
         }
-        let highest = bounds((a + c) / 2).upper
+        let highest = bounds((a + c) / 2).upper + (c - a) / 2 * Double(span.magnitude)
         a = slowest; c = fastest
         for _ in 0..<Self.searchSteps {
             let p = a + (c - a) / 3, q = c - (c - a) / 3
             if bounds(p).lower > bounds(q).lower { a = p } else { c = q }
         }
-        let lowest = bounds((a + c) / 2).lower
+        let lowest = bounds((a + c) / 2).lower - (c - a) / 2 * Double(span.magnitude)
         offsetRangeAtNow = (base + Int64(lowest.rounded(.down)) - 1)...(base + Int64(highest.rounded(.up)) + 1)
-        spanNanos = now &- samples.lazy.map(\.sentLocalNanos).min()!
+        spanNanos = span
     }
 
     /// A bound on how far `line` is from the true offset: `base` at `now`,
