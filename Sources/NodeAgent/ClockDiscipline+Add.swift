@@ -70,8 +70,8 @@ extension ClockDiscipline {
         lastReceivedLocalNanos = m.receivedLocalNanos
         acceptedSampleCount += 1
         _ = estimator.add(m, configuration: configuration)
-        chooseReference(at: m.receivedLocalNanos)
-        refreshBound()
+        let envelope = chooseReference(at: m.receivedLocalNanos)
+        refreshBound(envelope: envelope)
         if let mapping {
             let mid = m.midLocalNanos
             offsetNanos = m.offsetNanos &- (mapping.timebaseNanos(atLocal: mid) &- mid)
@@ -81,11 +81,12 @@ extension ClockDiscipline {
 
     /// The regression once it is sharp; before that the envelope of the recent
     /// samples, which also seeds the regression's frequency; before even that
-    /// the single best sample at the prior frequency.
-    private mutating func chooseReference(at now: Int64) {
+    /// the single best sample at the prior frequency. Returns the start-up
+    /// envelope it fitted, if any, for the error bound.
+    private mutating func chooseReference(at now: Int64) -> EnvelopeFit? {
         let maxFrequency = configuration.maxFrequencyPPM * 1e-6
         var best = estimator.combinedLine.map { ($0, estimator.frequencyUncertainty) }
-        startupEnvelope = nil
+        var startupEnvelope: EnvelopeFit?
         if (best?.1 ?? .infinity) > configuration.envelopeUntilUncertaintyPPM * 1e-6,
            let envelope = EnvelopeFit(samples: window, atLocal: now, maxFrequency: maxFrequency) {
             startupEnvelope = envelope
@@ -103,6 +104,7 @@ extension ClockDiscipline {
             reference = bestSampleLine(at: now)
             referenceUncertainty = estimator.frequencyUncertainty
         }
+        return startupEnvelope
     }
 
     /// Re-anchors the mapping at `now` and steers it to the reference: a step

@@ -37,8 +37,9 @@ extension ClockDiscipline {
 
     /// Recomputes residuals against the reference and picks the sample that
     /// bounds the error best from now on (the smallest bound once carried
-    /// forward at the common rate).
-    mutating func refreshBound() {
+    /// forward at the common rate); with the start-up `envelope`, also the
+    /// envelope's bound for the same reference.
+    mutating func refreshBound(envelope startupEnvelope: EnvelopeFit?) {
         guard let reference, !window.isEmpty else { return }
         let rate = uncertaintyRate
         var bestKey = Double.infinity

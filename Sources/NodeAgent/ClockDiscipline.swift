@@ -39,8 +39,6 @@ public struct ClockDiscipline: Sendable {
     /// (`EnvelopeFit`): `base` at `local`, growing at `rate`. The error bound
     /// is the smaller of the two.
     var envelopeBound: (local: Int64, base: Int64, rate: Double)?
-    /// The envelope `chooseReference` fitted for the newest sample, if any.
-    var startupEnvelope: EnvelopeFit?
     var lastSentLocalNanos: Int64?
     var lastReceivedLocalNanos: Int64?
     var consecutiveOutliers = 0

@@ -30,6 +30,7 @@ struct EnvelopeFit: Sendable {
     /// cost half as much again in every locking agent's every sample.
     private static let searchSteps = 32
 
+    /// `samples` oldest first (in send order, as the discipline's window is).
     init?(samples: [ClockMeasurement], atLocal now: Int64, maxFrequency: Double) {
         guard samples.count >= 4, let first = samples.first else { return nil }
         let base = first.forwardNanos
@@ -56,12 +57,8 @@ struct EnvelopeFit: Sendable {
             }
         }
         func gap(_ b: Double) -> Double { let g = bounds(b); return g.upper - g.lower }
-        var lo = -maxFrequency, hi = maxFrequency
-        for _ in 0..<Self.searchSteps {
-            let a = lo + (hi - lo) / 3, c = hi - (hi - lo) / 3
-            if gap(a) < gap(c) { lo = a } else { hi = c }
-        }
-        let best = (lo + hi) / 2
+        let widest = Self.maximize(from: -maxFrequency, to: maxFrequency, gap)
+        let best = (widest.lo + widest.hi) / 2
         guard gap(best) >= 0 else { return nil }
         let slowest = Self.edge(from: best, to: -maxFrequency, gap)
         let fastest = Self.edge(from: best, to: maxFrequency, gap)
@@ -78,19 +75,12 @@ struct EnvelopeFit: Sendable {
         // extreme lies in the search's last interval, and neither bound moves
         // faster with the slope than the samples' span: half that interval
         // times the span (a few ns), plus a nanosecond, covers the tolerance.
-        let span = now &- samples.lazy.map(\.sentLocalNanos).min()!
-        var a = slowest, c = fastest
-        for _ in 0..<Self.searchSteps {
-            let p = a + (c - a) / 3, q = c - (c - a) / 3
-            if bounds(p).upper < bounds(q).upper { a = p } else { c = q }
-        }
-        let highest = bounds((a + c) / 2).upper + (c - a) / 2 * Double(span.magnitude)
-        a = slowest; c = fastest
-        for _ in 0..<Self.searchSteps {
-            let p = a + (c - a) / 3, q = c - (c - a) / 3
-            if bounds(p).lower > bounds(q).lower { a = p } else { c = q }
-        }
-        let lowest = bounds((a + c) / 2).lower - (c - a) / 2 * Double(span.magnitude)
+        // The window is in send order (the discipline rejects any other).
+        let span = now &- first.sentLocalNanos
+        let up = Self.maximize(from: slowest, to: fastest) { bounds($0).upper }
+        let highest = bounds((up.lo + up.hi) / 2).upper + (up.hi - up.lo) / 2 * Double(span.magnitude)
+        let down = Self.maximize(from: slowest, to: fastest) { -bounds($0).lower }
+        let lowest = bounds((down.lo + down.hi) / 2).lower - (down.hi - down.lo) / 2 * Double(span.magnitude)
         offsetRangeAtNow = (base + Int64(lowest.rounded(.down)) - 1)...(base + Int64(highest.rounded(.up)) + 1)
         spanNanos = span
     }
@@ -103,6 +93,17 @@ struct EnvelopeFit: Sendable {
         let estimate = line.offsetNanos(atLocal: self.line.anchorLocalNanos)
         let base = max(offsetRangeAtNow.upperBound - estimate, estimate - offsetRangeAtNow.lowerBound, 0)
         return (base, max(fastest - line.frequency, line.frequency - slowest, 0))
+    }
+
+    /// The last interval of a ternary search for the maximum of `f`, concave
+    /// on `lo...hi`: the maximum lies in it.
+    private static func maximize(from lo: Double, to hi: Double, _ f: (Double) -> Double) -> (lo: Double, hi: Double) {
+        var lo = lo, hi = hi
+        for _ in 0..<searchSteps {
+            let a = lo + (hi - lo) / 3, c = hi - (hi - lo) / 3
+            if f(a) < f(c) { lo = a } else { hi = c }
+        }
+        return (lo, hi)
     }
 
     /// The last slope between `inside` (gap ≥ 0) and `limit` whose gap is still ≥ 0.
