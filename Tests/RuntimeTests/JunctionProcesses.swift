@@ -32,9 +32,25 @@ struct JunctionProcesses {
         directory = try FileIO.makeTemporaryDirectory(prefix: "junction-\(name)")
         keyPath = directory + "/junction.key"
         try FileIO.write((0..<32).map { _ in UInt8.random(in: 0...255) }, to: keyPath, mode: 0o600)
-        basePort = UInt16.random(in: 20_000...50_000) / 20 * 20
+        basePort = Self.randomBasePort()
         packageRoot = Self.root()
         #expect(FileIO.modification(Self.binary()) != nil, "build the junction executable first: swift build --product junction")
+    }
+
+    /// A multiple of 20 below the kernel's ephemeral port range
+    /// (`ip_local_port_range`, 32768–60999 by default), with room for the
+    /// 3,100 ports above it that the simulate tests use. Why: a port in that
+    /// range can be held by any socket bound to port 0 or any outgoing
+    /// connection on the machine, and a client connection closed first sits
+    /// in TIME_WAIT on it for a minute; a coordinator restarted on such a
+    /// port cannot bind it (the parallel suites make hundreds of HTTP polls).
+    static func randomBasePort() -> UInt16 {
+        let range = (try? FileIO.read("/proc/sys/net/ipv4/ip_local_port_range"))
+            .map { String(decoding: $0, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } }
+        let first = range?.first ?? 32_768, last = range?.last ?? 60_999
+        if first - 3_200 > 10_000 { return UInt16(Int.random(in: 10_000...(first - 3_200)) / 20 * 20) }
+        if last + 20 < 65_535 - 3_200 { return UInt16(Int.random(in: (last + 20)...(65_535 - 3_200)) / 20 * 20) }
+        return UInt16.random(in: 20_000...50_000) / 20 * 20
     }
 
     var coordinatorPort: UInt16 { basePort + 19 }

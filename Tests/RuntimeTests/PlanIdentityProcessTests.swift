@@ -53,14 +53,16 @@ struct PlanIdentityProcessTests {
         coordinator.send(ChildProcess.kill)
         _ = coordinator.wait(untilMonotonicNanos: .max)
         coordinator = try p.startCoordinator(agents: [0, 1, 2, 3], log: "coordinator-2.log", plan: planPath)
-        #expect(waitUntil(seconds: 15) { httpStatus(port: p.coordinatorHTTPPort, path: "/readyz") == 200 })
+        #expect(waitUntil(seconds: 15) { httpStatus(port: p.coordinatorHTTPPort, path: "/readyz") == 200 },
+                "the replacement coordinator is not ready: \(p.log("coordinator-2.log").suffix(3_000))")
 
         // Restart agent 3.
         agents[3].send(ChildProcess.kill)
         _ = agents[3].wait(untilMonotonicNanos: .max)
         ends["agent-3.jsonl"] = recordingNowNanos()
         agents[3] = try p.startAgent(3, driftPPM: drifts[3], recording: "agent-3b.jsonl")
-        #expect(waitUntil(seconds: 15) { httpStatus(port: p.agentHTTPPort(3), path: "/readyz") == 200 })
+        #expect(waitUntil(seconds: 15) { httpStatus(port: p.agentHTTPPort(3), path: "/readyz") == 200 },
+                "the restarted agent 3 did not lock: \(p.log("agent-3b.jsonl.log").suffix(3_000))")
         let rejoined = clock.nowNanos()
         let log = p.log("coordinator-2.log")
         #expect(log.contains("adopted("), "the replacement adopted no plan: \(log)")
@@ -69,8 +71,12 @@ struct PlanIdentityProcessTests {
         // Two cycles of the edited plan with the restarted agent.
         sleep(untilMonotonic: rejoined + 2 * editedPlan.cycleNanos + 5 * .nanosPerSecond)
         let stoppedAt = recordingNowNanos()
-        for agent in agents { #expect(agent.stop() == .exited(0)) }
-        #expect(coordinator.stop() == .exited(0))
+        for (ordinal, agent) in agents.enumerated() {
+            let exit = agent.stop()
+            #expect(exit == .exited(0), "agent \(ordinal) ended \(exit)")
+        }
+        let exit = coordinator.stop()
+        #expect(exit == .exited(0), "the replacement coordinator ended \(exit): \(p.log("coordinator-2.log").suffix(3_000))")
 
         // Mirrored heads (ordinals 0 and 3 show north-south) change together
         // once agent 3 runs again: the defect put them 2,000 ms apart. Each
