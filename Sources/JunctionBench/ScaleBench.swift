@@ -32,6 +32,9 @@ enum ScaleBench {
         /// The floor: one thread sending N bare datagrams to the same N
         /// sockets, first to last, by the same kernel stamps (one per round).
         var floorSpans: [Int64] = []
+        /// The same with two threads, each sending half: what splitting a
+        /// round between the machine's cores could reach at best.
+        var twoThreadFloorSpans: [Int64] = []
         var failure: String?
     }
 
@@ -66,6 +69,12 @@ enum ScaleBench {
             table.add("scale", "floor: bare sendto p99", f99, "ms")
             table.add("scale", "tick round p50 / floor p50", p50 / f50, "x")
         }
+        let two = r.twoThreadFloorSpans.sorted()
+        if !two.isEmpty {
+            let t50 = Double(two[two.count / 2]) / 1e6, t99 = Double(two[min(two.count - 1, two.count * 99 / 100)]) / 1e6
+            table.add("scale", "floor: \(agents) bare sendto, two threads, first-to-last p50 (\(two.count) rounds)", t50, "ms")
+            table.add("scale", "floor: two threads p99", t99, "ms")
+        }
         let ticks = full.map(\.ticks).reduce(0, +) / full.count
         table.add("scale", "ticks per complete round (of \(agents))", Double(ticks), "")
     }
@@ -96,6 +105,7 @@ enum ScaleBench {
             names.append("127.1.\(x).\(y):\(agentPort)")
         }
         result.floorSpans = sendFloor(to: sockets, rounds: 20)
+        result.twoThreadFloorSpans = sendFloor(to: sockets, rounds: 20, threads: 2)
         var arguments = ["coordinator", "--plan", directory + "/plan.json", "--port", "\(coordinatorPort)", "--listen", "127.0.0.1",
                          "--key-file", directory + "/key", "--http-port", "0", "--log-level", "warn"]
         for name in names { arguments += ["--agent", name] }
@@ -194,17 +204,31 @@ enum ScaleBench {
     /// sockets, back to back, nothing sealed; the spread of their kernel
     /// receive stamps, per round. On loopback the receive path runs inside
     /// each `sendto`, so this is what N sends cost the sender here.
-    static func sendFloor(to sockets: [UDPSocket], rounds: Int) -> [Int64] {
-        guard let sender = try? UDPSocket(binding: .loopbackIPv4(port: 0)) else { return [] }
+    /// With `threads` > 1 the destinations are split into that many runs,
+    /// each sent by its own thread (and socket), started together.
+    static func sendFloor(to sockets: [UDPSocket], rounds: Int, threads: Int = 1) -> [Int64] {
+        let senders = (0..<threads).compactMap { _ in try? UDPSocket(binding: .loopbackIPv4(port: 0)) }
+        guard senders.count == threads else { return [] }
         let payload = [UInt8](repeating: 0xA5, count: 131)
         var destinations: [SocketAddress] = []
         for i in 0..<sockets.count {
             let x = UInt32(i / 250), y = UInt32(i % 250 + 1)
             destinations.append(SocketAddress(host: .ipv4(0x7F01_0000 | x << 8 | y), port: agentPort))
         }
+        let share = (destinations.count + threads - 1) / threads
+        let runs = (0..<threads).map { Array(destinations[min(destinations.count, $0 * share)..<min(destinations.count, ($0 + 1) * share)]) }
         var spans: [Int64] = []
         for _ in 0..<rounds {
-            for destination in destinations { try? sender.send(payload, to: destination) }
+            if threads == 1 {
+                for destination in destinations { try? senders[0].send(payload, to: destination) }
+            } else {
+                let workers = (0..<threads).compactMap { k in
+                    try? OSThread(name: "bench-floor-\(k)") { [run = runs[k], sender = senders[k]] in
+                        for destination in run { try? sender.send(payload, to: destination) }
+                    }
+                }
+                for worker in workers { worker.join() }
+            }
             var first = Int64.max, last = Int64.min
             for socket in sockets {
                 while let d = try? socket.receive(timeoutNanos: 0) {
