@@ -9,9 +9,11 @@ import Synchronization
 /// Each agent is a socket bound to its own loopback address 127.1.x.y (all of
 /// 127/8 is local on Linux), so the coordinator holds N distinct peers. One
 /// thread of this process plays all of them: every second each socket sends
-/// a sealed Report (so the coordinator's receive path, HMAC checks and agent
-/// records run too), and it drains every socket, keeping each tick's kernel
-/// receive stamp. On loopback the stamp is taken inside the coordinator's
+/// a sealed Report naming the plans the ticks carry, as an agent holding them
+/// would (so the coordinator's receive path, HMAC checks and agent records
+/// run too), and it drains every socket, opening each datagram and keeping
+/// each tick's kernel receive stamp (plan chunks and the like are counted,
+/// not timed: they are not part of a round). On loopback the stamp is taken inside the coordinator's
 /// `sendto`, so the spread of one round's stamps is the time the coordinator
 /// takes to send one round, first tick to last. The coordinator's CPU comes
 /// from /proc/PID/stat over the measured window. Rounds are told apart by a
@@ -29,6 +31,8 @@ enum ScaleBench {
         var ticksSeen = 0
         var rounds: [(spanNanos: Int64, ticks: Int)] = []
         var reportsSent = 0
+        /// Datagrams other than ticks and solicits seen while measuring.
+        var otherDatagrams = 0
         /// The floor: one thread sending N bare datagrams to the same N
         /// sockets, first to last, by the same kernel stamps (one per round).
         var floorSpans: [Int64] = []
@@ -77,6 +81,7 @@ enum ScaleBench {
         }
         let ticks = full.map(\.ticks).reduce(0, +) / full.count
         table.add("scale", "ticks per complete round (of \(agents))", Double(ticks), "")
+        table.add("scale", "other datagrams to the agents while measuring", Double(r.otherDatagrams), "")
     }
 
     static func measure(agents: Int, seconds: Int) -> Result {
@@ -133,6 +138,10 @@ enum ScaleBench {
         var stamps: [Int64] = []
         stamps.reserveCapacity(agents * 10 * (seconds + 1))
         var sequences = [UInt64](repeating: 0, count: agents)
+        // The plans the ticks name: reported back, as a real agent holding
+        // them would, so the coordinator does not send every report's
+        // sender the plan file again (which a report of no plan asks for).
+        var plans = (current: PlanRef.none, pending: PlanRef.none)
         var cpuStart: Int64?
         // Reports are spread over each second in 200 slots of 5 ms, so the
         // coordinator's receive buffer never sees all N at once; sockets are
@@ -146,7 +155,8 @@ enum ScaleBench {
             // An agent holding no timebase: a report, or an answer to a
             // solicit (addressed, with its nonce), as a real one would.
             func report(_ i: Int, answering solicit: Solicit? = nil) {
-                let report = Report(ordinal: UInt32(i), instance: UInt64(i + 1), board: "bench-\(i)", plan: .none, state: .unsynced,
+                let report = Report(ordinal: UInt32(i), instance: UInt64(i + 1), board: "bench-\(i)", plan: plans.current,
+                                    pending: plans.pending, state: .unsynced,
                                     offsetNanos: 0, errorBoundNanos: .max, head: nil, sentAt: LocalInstant(nanos: now),
                                     timebaseAtSend: nil, sourceCoordinatorID: 0, sourceTerm: 0, solicitNonce: solicit?.nonce ?? 0)
                 sequences[i] += 1
@@ -160,14 +170,21 @@ enum ScaleBench {
             if slot % 10 == 0 {
                 for (i, socket) in sockets.enumerated() {
                     while let d = try? socket.receive(timeoutNanos: 0) {
-                        // A solicit (shorter than any tick) is answered: the
-                        // coordinator adopts only once 90% of the agents it
-                        // was given answer, and ticks only then.
-                        if d.bytes.count < 100, case let .success(envelope) = codec.open(d.bytes), case let .solicit(solicit) = envelope.message {
+                        guard case let .success(envelope) = codec.open(d.bytes) else { continue }
+                        switch envelope.message {
+                        case let .solicit(solicit):
+                            // Answered: the coordinator adopts only once 90%
+                            // of the agents it was given answer, and ticks
+                            // only then.
                             report(i, answering: solicit)
-                            continue
+                        case let .tick(tick):
+                            // Only ticks make a round; plan chunks (sent on
+                            // another thread, in answer to reports) are not.
+                            plans = (tick.plan, tick.pending)
+                            if now >= measureFrom, let stamp = d.kernelRealtimeNanos { stamps.append(stamp) }
+                        default:
+                            result.otherDatagrams += now >= measureFrom ? 1 : 0
                         }
-                        if now >= measureFrom, let stamp = d.kernelRealtimeNanos { stamps.append(stamp) }
                     }
                 }
             }
