@@ -13,9 +13,9 @@ import Synchronization
 /// would (so the coordinator's receive path, HMAC checks and agent records
 /// run too), and it drains every socket, opening each datagram and keeping
 /// each tick's kernel receive stamp (plan chunks and the like are counted,
-/// not timed: they are not part of a round). On loopback the stamp is taken inside the coordinator's
-/// `sendto`, so the spread of one round's stamps is the time the coordinator
-/// takes to send one round, first tick to last. The coordinator's CPU comes
+/// not timed: they are not part of a round). On loopback the stamp is taken
+/// inside the coordinator's `sendto`, so the spread of one round's stamps is
+/// the time the coordinator takes to send one round, first tick to last. The coordinator's CPU comes
 /// from /proc/PID/stat over the measured window. Rounds are told apart by a
 /// gap of more than 20 ms between stamps (rounds are 100 ms apart; a round at
 /// a phase change may merge with the next, and is then left out as not one
@@ -57,31 +57,32 @@ enum ScaleBench {
                   goal: "<= 100%", met: needed <= 1)
         table.add("scale", "coordinator CPU per 1,000 agents at 10 Hz", needed * 100 / (Double(agents) / 1000), "% of a core")
         let full = r.rounds.filter { $0.ticks >= agents * 9 / 10 && $0.ticks <= agents * 11 / 10 }
-        let spans = full.map(\.spanNanos).sorted()
-        guard !spans.isEmpty else {
+        guard let round = milliseconds(full.map(\.spanNanos)) else {
             table.add("scale", "tick round (first to last)", 0, "n/a", goal: "no complete round seen", met: false)
             return
         }
-        let p50 = Double(spans[spans.count / 2]) / 1e6, p99 = Double(spans[min(spans.count - 1, spans.count * 99 / 100)]) / 1e6
-        table.add("scale", "tick round first-to-last p50 (\(spans.count) rounds)", p50, "ms")
-        table.add("scale", "tick round first-to-last p99", p99, "ms", goal: "<= 20 ms", met: p99 <= 20)
-        table.add("scale", "tick round first-to-last max", Double(spans.last!) / 1e6, "ms")
-        let floor = r.floorSpans.sorted()
-        if !floor.isEmpty {
-            let f50 = Double(floor[floor.count / 2]) / 1e6, f99 = Double(floor[min(floor.count - 1, floor.count * 99 / 100)]) / 1e6
-            table.add("scale", "floor: \(agents) bare sendto, one thread, first-to-last p50 (\(floor.count) rounds)", f50, "ms")
-            table.add("scale", "floor: bare sendto p99", f99, "ms")
-            table.add("scale", "tick round p50 / floor p50", p50 / f50, "x")
+        table.add("scale", "tick round first-to-last p50 (\(full.count) rounds)", round.p50, "ms")
+        table.add("scale", "tick round first-to-last p99", round.p99, "ms", goal: "<= 20 ms", met: round.p99 <= 20)
+        table.add("scale", "tick round first-to-last max", round.max, "ms")
+        if let floor = milliseconds(r.floorSpans) {
+            table.add("scale", "floor: \(agents) bare sendto, one thread, first-to-last p50 (\(r.floorSpans.count) rounds)", floor.p50, "ms")
+            table.add("scale", "floor: bare sendto p99", floor.p99, "ms")
+            table.add("scale", "tick round p50 / floor p50", round.p50 / floor.p50, "x")
         }
-        let two = r.twoThreadFloorSpans.sorted()
-        if !two.isEmpty {
-            let t50 = Double(two[two.count / 2]) / 1e6, t99 = Double(two[min(two.count - 1, two.count * 99 / 100)]) / 1e6
-            table.add("scale", "floor: \(agents) bare sendto, two threads, first-to-last p50 (\(two.count) rounds)", t50, "ms")
-            table.add("scale", "floor: two threads p99", t99, "ms")
+        if let two = milliseconds(r.twoThreadFloorSpans) {
+            table.add("scale", "floor: \(agents) bare sendto, two threads, first-to-last p50 (\(r.twoThreadFloorSpans.count) rounds)", two.p50, "ms")
+            table.add("scale", "floor: two threads p99", two.p99, "ms")
         }
         let ticks = full.map(\.ticks).reduce(0, +) / full.count
         table.add("scale", "ticks per complete round (of \(agents))", Double(ticks), "")
         table.add("scale", "other datagrams to the agents while measuring", Double(r.otherDatagrams), "")
+    }
+
+    /// p50, p99 and max of spans in ms (nil for none).
+    static func milliseconds(_ spans: [Int64]) -> (p50: Double, p99: Double, max: Double)? {
+        let sorted = spans.sorted()
+        guard let last = sorted.last else { return nil }
+        return (Double(sorted[sorted.count / 2]) / 1e6, Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) / 1e6, Double(last) / 1e6)
     }
 
     static func measure(agents: Int, seconds: Int) -> Result {
@@ -100,14 +101,13 @@ enum ScaleBench {
         var names: [String] = []
         sockets.reserveCapacity(agents)
         for i in 0..<agents {
-            let x = UInt32(i / 250), y = UInt32(i % 250 + 1)
-            let address = SocketAddress(host: .ipv4(0x7F01_0000 | x << 8 | y), port: agentPort)
+            let address = agentAddress(i)
             guard let socket = try? UDPSocket(binding: address) else {
                 result.failure = "cannot bind \(address) (agent \(i))"
                 return result
             }
             sockets.append(socket)
-            names.append("127.1.\(x).\(y):\(agentPort)")
+            names.append(address.description)
         }
         result.floorSpans = sendFloor(to: sockets, rounds: 20)
         result.twoThreadFloorSpans = sendFloor(to: sockets, rounds: 20, threads: 2)
@@ -216,36 +216,35 @@ enum ScaleBench {
         return result
     }
 
+    /// Agent `i`'s socket: 127.1.x.y, 250 to each x.
+    static func agentAddress(_ i: Int) -> SocketAddress {
+        let x = UInt32(i / 250), y = UInt32(i % 250 + 1)
+        return SocketAddress(host: .ipv4(0x7F01_0000 | x << 8 | y), port: agentPort)
+    }
+
     /// The machine's floor for one tick round, in the same run: a bare
-    /// 131-byte datagram (a tick with echo) from one thread to each of the N
+    /// 131-byte datagram (a tick with echo) from `threads` threads to each of the N
     /// sockets, back to back, nothing sealed; the spread of their kernel
     /// receive stamps, per round. On loopback the receive path runs inside
     /// each `sendto`, so this is what N sends cost the sender here.
-    /// With `threads` > 1 the destinations are split into that many runs,
-    /// each sent by its own thread (and socket), started together.
+    /// The destinations are split into `threads` runs, each sent by its own
+    /// thread (and socket), started together.
     static func sendFloor(to sockets: [UDPSocket], rounds: Int, threads: Int = 1) -> [Int64] {
         let senders = (0..<threads).compactMap { _ in try? UDPSocket(binding: .loopbackIPv4(port: 0)) }
         guard senders.count == threads else { return [] }
         let payload = [UInt8](repeating: 0xA5, count: 131)
-        var destinations: [SocketAddress] = []
-        for i in 0..<sockets.count {
-            let x = UInt32(i / 250), y = UInt32(i % 250 + 1)
-            destinations.append(SocketAddress(host: .ipv4(0x7F01_0000 | x << 8 | y), port: agentPort))
-        }
+        let destinations = sockets.indices.map(agentAddress)
         let share = (destinations.count + threads - 1) / threads
         let runs = (0..<threads).map { Array(destinations[min(destinations.count, $0 * share)..<min(destinations.count, ($0 + 1) * share)]) }
         var spans: [Int64] = []
         for _ in 0..<rounds {
-            if threads == 1 {
-                for destination in destinations { try? senders[0].send(payload, to: destination) }
-            } else {
-                let workers = (0..<threads).compactMap { k in
-                    try? OSThread(name: "bench-floor-\(k)") { [run = runs[k], sender = senders[k]] in
-                        for destination in run { try? sender.send(payload, to: destination) }
-                    }
+            let workers = (0..<threads).compactMap { k in
+                try? OSThread(name: "bench-floor-\(k)") { [run = runs[k], sender = senders[k]] in
+                    for destination in run { try? sender.send(payload, to: destination) }
                 }
-                for worker in workers { worker.join() }
             }
+            guard workers.count == threads else { return [] }
+            for worker in workers { worker.join() }
             var first = Int64.max, last = Int64.min
             for socket in sockets {
                 while let d = try? socket.receive(timeoutNanos: 0) {

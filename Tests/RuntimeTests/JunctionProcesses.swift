@@ -37,19 +37,28 @@ struct JunctionProcesses {
         #expect(FileIO.modification(Self.binary()) != nil, "build the junction executable first: swift build --product junction")
     }
 
-    /// A multiple of 20 below the kernel's ephemeral port range
-    /// (`ip_local_port_range`, 32768–60999 by default), with room for the
-    /// 3,100 ports above it that the simulate tests use. Why: a port in that
-    /// range can be held by any socket bound to port 0 or any outgoing
-    /// connection on the machine, and a client connection closed first sits
-    /// in TIME_WAIT on it for a minute; a coordinator restarted on such a
-    /// port cannot bind it (the parallel suites make hundreds of HTTP polls).
+    /// The ports the simulate tests use above the base (up to base + 3,100).
+    static let portsAboveBase = 3_100
+
+    /// The kernel's ephemeral port range (`ip_local_port_range`), if readable.
+    static func ephemeralPortRange() -> ClosedRange<Int>? {
+        guard let bytes = try? FileIO.read("/proc/sys/net/ipv4/ip_local_port_range") else { return nil }
+        let numbers = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        guard numbers.count == 2, numbers[0] <= numbers[1] else { return nil }
+        return numbers[0]...numbers[1]
+    }
+
+    /// A multiple of 20 below the kernel's ephemeral port range (32768–60999
+    /// by default), with room for `portsAboveBase`. Why: a port in that range
+    /// can be held by any socket bound to port 0 or any outgoing connection on
+    /// the machine, and a client connection closed first sits in TIME_WAIT on
+    /// it for a minute; a coordinator restarted on such a port cannot bind it
+    /// (the parallel suites make hundreds of HTTP polls).
     static func randomBasePort() -> UInt16 {
-        let range = (try? FileIO.read("/proc/sys/net/ipv4/ip_local_port_range"))
-            .map { String(decoding: $0, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) } }
-        let first = range?.first ?? 32_768, last = range?.last ?? 60_999
-        if first - 3_200 > 10_000 { return UInt16(Int.random(in: 10_000...(first - 3_200)) / 20 * 20) }
-        if last + 20 < 65_535 - 3_200 { return UInt16(Int.random(in: (last + 20)...(65_535 - 3_200)) / 20 * 20) }
+        let range = ephemeralPortRange() ?? 32_768...60_999
+        let room = portsAboveBase + 100
+        if range.lowerBound - room > 10_000 { return UInt16(Int.random(in: 10_000...(range.lowerBound - room)) / 20 * 20) }
+        if range.upperBound + 20 < 65_535 - room { return UInt16(Int.random(in: (range.upperBound + 20)...(65_535 - room)) / 20 * 20) }
         return UInt16.random(in: 20_000...50_000) / 20 * 20
     }
 

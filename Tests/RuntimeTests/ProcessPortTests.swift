@@ -1,4 +1,3 @@
-import Posix
 import Testing
 
 /// The process tests' ports stay out of the kernel's ephemeral range. A CI
@@ -8,14 +7,11 @@ import Testing
 /// holds a port in TIME_WAIT for a minute.
 struct ProcessPortTests {
     @Test func basePortsAvoidTheEphemeralRange() throws {
-        let text = try FileIO.read("/proc/sys/net/ipv4/ip_local_port_range")
-        let range = String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
-        try #require(range.count == 2)
+        let range = try #require(JunctionProcesses.ephemeralPortRange())
         for _ in 0..<1_000 {
             let base = Int(JunctionProcesses.randomBasePort())
-            // The simulate tests use up to base + 3,100.
-            let highest = base + 3_100
-            #expect(highest < range[0] || base > range[1], "ports \(base)...\(highest) overlap \(range[0])...\(range[1])")
+            let highest = base + JunctionProcesses.portsAboveBase
+            #expect(highest < range.lowerBound || base > range.upperBound, "ports \(base)...\(highest) overlap \(range)")
             #expect(base % 20 == 0 && base >= 10_000)
         }
     }
