@@ -17,6 +17,11 @@ public enum PlanRules {
     /// (Long, so that an hour of holdover keeps the lights; a coordinator
     /// forgets a silent agent that DNS no longer lists much sooner.)
     public static let horizonNanos: Int64 = 2 * 3600 * .nanosPerSecond
+    /// How long after a committed plan's anchor a tick may still name the
+    /// plan before it (with the committed one pending): the coordinator
+    /// activates at its next plan update (a tick interval), and a round of
+    /// ticks decided before that leaves over tens of milliseconds.
+    public static let activationGraceNanos: Int64 = 1 * .nanosPerSecond
     /// A tick's cycle position may differ this much from the agent's own.
     public static let positionToleranceNanos: Int64 = 50 * .nanosPerMillisecond
     /// A coordinator that cannot continue the agents' plan (it lacks its

@@ -46,6 +46,10 @@ public struct PlanSchedule: Sendable {
     /// instant nothing is shown: a head that left the plan rejoins at the
     /// junction's all-red cycle start, with every other head of it.
     public private(set) var resume: TimebaseInstant?
+    /// The plan this schedule handed over from at its last promotion: ticks
+    /// decided just before the coordinator activated the current plan still
+    /// name it (see `PlanFollower`).
+    public private(set) var handedOverFrom: PlanIdentity?
 
     public init(current: AnchoredPlan? = nil, pending: AnchoredPlan? = nil, pendingCommitted: Bool = false,
                 stop: TimebaseInstant? = nil) {
@@ -119,6 +123,7 @@ public struct PlanSchedule: Sendable {
     /// Forgets everything (an agent that lost the thread starts over).
     public mutating func clear() {
         current = nil
+        handedOverFrom = nil
         dropPending()
         stop = nil
         resume = nil
@@ -160,6 +165,7 @@ public struct PlanSchedule: Sendable {
     /// was committed.
     public mutating func promote(at t: TimebaseInstant, resolve: HeadResolver) {
         guard pendingCommitted, let pending, let h = handover(resolve: resolve), t >= h.newStarts else { return }
+        handedOverFrom = current?.identity
         current = pending
         dropPending()
     }

@@ -55,7 +55,15 @@ public struct PlanFollower: Sendable {
         // fresh, and the plan we run is not the junction's (handing over
         // from it would run it on, green against the rest of the junction).
         let startedFresh = plan == schedule.pending?.identity && schedule.current != nil && tick.sentAt < plan.anchor
-        if plan.isNone {
+        if let current = schedule.current, plan == schedule.handedOverFrom, pending == current.identity, tick.pendingCommitted,
+           tick.sentAt < current.anchor + PlanRules.activationGraceNanos {
+            // The coordinator committed the plan this agent now runs and has
+            // not activated it yet: a tick in flight across the anchor, or
+            // decided just before it, while this agent (its clock a little
+            // ahead, or its handover at its own instant) already switched.
+            // It agrees; a coordinator that never activates is caught after
+            // the grace.
+        } else if plan.isNone {
             if schedule.current != nil { verdict = .mismatch("the coordinator runs no plan") }
             schedule.clear()
         } else if startedFresh {

@@ -65,6 +65,27 @@ struct PlanFollowerTests {
         #expect(handing.current?.identity == old.identity && handing.pendingCommitted)
     }
 
+    /// The defect: at a plan edit's activation the agent switched at its
+    /// own clock (a little ahead of the coordinator's, or its tick in flight
+    /// across the anchor) and the next tick still named the old plan with the
+    /// new one committed: "the coordinator runs plan 1, this agent 2", and
+    /// the head left the plan for flashing red (5 of 6 simulated edits).
+    @Test func aTickDecidedJustBeforeTheActivationAgrees() {
+        var follower = PlanFollower()
+        var schedule = PlanSchedule(current: old, pending: new, pendingCommitted: true)
+        schedule.promote(at: new.anchor, resolve: walk)
+        #expect(schedule.current?.identity == new.identity && schedule.handedOverFrom == old.identity)
+        let late = tick(at: 104.03, plan: ref(old), pending: ref(new), committed: true)
+        #expect(follower.check(late, schedule: &schedule) == .agrees)
+        #expect(schedule.current?.identity == new.identity)
+        // Uncommitted, or long after the anchor, it is a coordinator that
+        // does not run this plan.
+        var uncommitted = schedule, other = PlanFollower()
+        #expect(other.check(tick(at: 104.03, plan: ref(old), pending: ref(new)), schedule: &uncommitted) != .agrees)
+        var stale = schedule, another = PlanFollower()
+        #expect(another.check(tick(at: 105.5, plan: ref(old), pending: ref(new), committed: true), schedule: &stale) != .agrees)
+    }
+
     @Test func cyclePositionIsCrossChecked() {
         var follower = PlanFollower()
         var schedule = PlanSchedule(current: old)
