@@ -28,7 +28,9 @@ public struct ClusterSimulation {
         case removeAgent(Int)
         case addAgent
         case coordinatorOutage(Scenario.Outage)
-        case startCoordinator(clockOffsetNanos: Int64)
+        /// `replacing`: the coordinator whose replica slot (its ReplicaSet's
+        /// pod) the new one takes after an outage: the newest one it killed.
+        case startCoordinator(clockOffsetNanos: Int64, replacing: Int? = nil)
         case stopCoordinatorGracefully(Int)
         case stopCoordinator(Int)
         case planChange([UInt8])
@@ -110,6 +112,8 @@ public struct ClusterSimulation {
     var queue = EventQueue<Event>()
     var agents: [SimAgent] = []
     var coordinators: [SimCoordinator] = []
+    /// Coordinator k's replica slot went to this coordinator after an outage.
+    var replacedBy: [Int: Int] = [:]
     var random: SimulationRandom
     var networkRandom: SimulationRandom
     var key: AuthKey?
@@ -240,16 +244,20 @@ public struct ClusterSimulation {
             addAgent(startAt: now)
             report.note("agent \(agents.count - 1) added (scale up)", atNanos: now - Self.epochNanos)
         case let .coordinatorOutage(outage):
-            for k in coordinators.indices where coordinators[k].core != nil { killCoordinator(k) }
-            queue.push(.startCoordinator(clockOffsetNanos: outage.replacementClockOffsetNanos), at: now + outage.downNanos)
-        case let .startCoordinator(offset):
+            let killed = coordinators.indices.filter { coordinators[$0].core != nil }
+            for k in killed { killCoordinator(k) }
+            // One replacement: of the newest pod killed (mid-rollout, the new
+            // ReplicaSet's; the old one's stop then finds nothing to stop).
+            queue.push(.startCoordinator(clockOffsetNanos: outage.replacementClockOffsetNanos, replacing: killed.last), at: now + outage.downNanos)
+        case let .startCoordinator(offset, replacing):
+            if let replacing { replacedBy[replacing] = coordinators.count }
             startCoordinator(clockOffsetNanos: offset)
         case let .stopCoordinatorGracefully(k):
-            guard k < coordinators.count else { return }
+            guard let k = livePod(of: k) else { return }
             handleCoordinator(k, .shutdown)
             killCoordinator(k)
         case let .stopCoordinator(k):
-            guard k < coordinators.count else { return }
+            guard let k = livePod(of: k) else { return }
             killCoordinator(k)
         case let .planChange(bytes):
             if let edited = try? SignalPlan.load(bytes, source: "plan change") { planFile = (edited, bytes) }
@@ -338,6 +346,20 @@ public struct ClusterSimulation {
         // (the endpoints as of a second ago): no cache of its own yet. Later
         // refreshes see the lagged list (`dnsLagNanos`).
         handleCoordinator(k, .discovered(agentsListed(asOf: now - scenario.coordinatorDNS.endpointLagNanos)))
+    }
+
+    /// The live coordinator in coordinator `k`'s replica slot: `k` itself, or
+    /// the replacement an outage started for it (a Deployment's old
+    /// ReplicaSet recreates a pod that dies mid-rollout, and the rollout then
+    /// stops that pod, not the dead one).
+    private func livePod(of k: Int) -> Int? {
+        var k = k
+        while k < coordinators.count {
+            if coordinators[k].core != nil { return k }
+            guard let next = replacedBy[k] else { return nil }
+            k = next
+        }
+        return nil
     }
 
     private mutating func killCoordinator(_ k: Int) {

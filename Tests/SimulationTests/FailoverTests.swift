@@ -38,6 +38,29 @@ struct FailoverTests {
         #expect(!report.events.contains { $0.contains("disagrees") }, "no second timebase: \(explain(report))")
     }
 
+    /// The simulator's rollout is a Deployment's: the old ReplicaSet
+    /// recreates a pod that dies mid-rollout, and the rollout then stops that
+    /// pod. Before, the stop went to the dead pod and left two coordinators
+    /// serving for good (two replicas, which the junction does not support:
+    /// random scenario 4 of the sweep once plans were lent).
+    @Test func aRolloutStopsTheOldReplicaSetsReplacementPod() throws {
+        var s = steadyScenario(seed: 37, agents: 4, duration: 2 * minute)
+        s.coordinatorOutages = [.init(atNanos: 20 * second, downNanos: 2 * second, replacementClockOffsetNanos: 0)]
+        s.secondCoordinatorAtNanos = 21 * second
+        s.coordinatorStops = [(index: 0, atNanos: 30 * second, graceful: true)]
+        let report = try run(s)
+        #expect(report.violationCount == 0, "\(explain(report))")
+        #expect(report.events.contains { $0.hasSuffix("coordinator 2 stopped") }, "\(explain(report))")
+        #expect(!report.events.contains { $0.hasSuffix("coordinator 1 stopped") })
+        // An outage that kills both pods mid-rollout leaves one replacement:
+        // the new ReplicaSet's, which the old one's stop does not touch.
+        var both = s
+        both.secondCoordinatorAtNanos = 15 * second
+        let after = try run(both)
+        #expect(after.violationCount == 0, "\(explain(after))")
+        #expect(!after.events.contains { $0.hasSuffix("coordinator 2 stopped") }, "\(explain(after))")
+    }
+
     @Test func agentsAddedMidCycleShowTheRightAspectWithinTwoSeconds() throws {
         var s = steadyScenario(seed: 32, agents: 6, duration: 6 * minute)
         s.agentJoins = [47 * second, 61_300 * .nanosPerMillisecond, 100 * second, 133_700 * .nanosPerMillisecond]
