@@ -42,6 +42,16 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public private(set) var counters = CoordinatorCounters()
     /// Solicit rounds and when adoption may end.
     public private(set) var discovery: Discovery<Address>
+    /// The plan whose content adoption lacks (asked of a few agents each
+    /// solicit round), and since when; `.none` when nothing is missing.
+    public private(set) var wantedPlan: (id: PlanID, since: LocalInstant?) = (.none, nil)
+    /// How long adoption waits for a wanted plan's content before it gives
+    /// up and starts the file's plan afresh (the plan is then unknowable:
+    /// no agent that holds it answers).
+    public static var planFetchNanos: Int64 { 3 * .nanosPerSecond }
+    /// How many agents each solicit round asks for a wanted plan.
+    public static var plansAskedPerRound: Int { 3 }
+    private var solicitRounds = 0
     /// Per agent instance: its least-delayed recent sample of (its timebase −
     /// our clock), and when it was taken.
     private var adoptionSamples: [UInt64: (value: Int64, at: LocalInstant)] = [:]
@@ -150,9 +160,43 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             }
         case let .report(report):
             receiveReport(report, from: source, recipient: envelope.recipientID, now: now, into: &output)
-        case .tick, .plan, .goodbye, .solicit:
+        case let .plan(chunk):
+            receiveLentPlan(chunk, now: now, into: &output)
+        case .tick, .goodbye, .solicit:
             inbox.record(.unknownType)
         }
+    }
+
+    /// A chunk of a plan an agent lent because a solicit asked for it. Only
+    /// the wanted plan is taken (the library ignores copies of known ones).
+    private mutating func receiveLentPlan(_ chunk: PlanChunk, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        guard chunk.planID == wantedPlan.id else { return }
+        switch plans.receive(chunk) {
+        case .pending:
+            return
+        case let .learned(id, name):
+            counters.plansLearned += 1
+            output.notes.append(.planLearned(id: id, name: name))
+        case let .refused(id, reason):
+            counters.plansRefused += 1
+            output.notes.append(.planRefused("plan \(String(id, radix: 16)) lent by an agent: \(reason)"))
+        }
+        updateWantedPlan(now: now)
+        // A standby takes the plan the agents run as soon as it can.
+        if phase == .serving && standby { adoptPlans(now: now, into: &output) }
+    }
+
+    /// What adoption still lacks, from the trusted agents' reports.
+    private mutating func updateWantedPlan(now: LocalInstant) {
+        let wanted = plans.wantedContent(trustedAgentPlans(now: now))
+        if wanted != wantedPlan.id { wantedPlan = (wanted, wanted == .none ? nil : now) }
+    }
+
+    /// Adoption waits for the content of the plan the agents run, for at
+    /// most `planFetchNanos`.
+    private func awaitingPlanContent(now: LocalInstant) -> Bool {
+        guard wantedPlan.id != .none, let since = wantedPlan.since else { return false }
+        return now - since < Self.planFetchNanos
     }
 
     @discardableResult
@@ -288,17 +332,37 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         }
         guard adopting || standby else { return }
         if let nonce = discovery.round(now: now, standby: !adopting) {
-            let message = Message.solicit(Solicit(coordinatorID: configuration.id, term: adopting ? 0 : term, nonce: nonce))
+            updateWantedPlan(now: now)
+            let solicit = Solicit(coordinatorID: configuration.id, term: adopting ? 0 : term, nonce: nonce)
+            let lenders = planLenders()
             for address in agentOrder {
+                var message = solicit
+                if lenders.contains(address) { message.wantedPlan = wantedPlan.id }
                 // Recipient 0 for an agent known from DNS only: its instance
                 // is what the answer tells us.
-                output.sends.append(send(message, to: agents[address]?.instance ?? 0, at: address))
+                output.sends.append(send(.solicit(message), to: agents[address]?.instance ?? 0, at: address))
             }
             counters.solicitsSent += 1
+            solicitRounds += 1
         }
-        if adopting, discovery.decision(now: now, hasSample: !adoptionSamples.isEmpty) == .finish {
+        if adopting, discovery.decision(now: now, hasSample: !adoptionSamples.isEmpty) == .finish, !awaitingPlanContent(now: now) {
             finishAdoption(now: now, into: &output)
         }
+    }
+
+    /// The agents this round asks for the wanted plan: a few of those whose
+    /// last report holds it, taking turns round by round (a lost answer, or
+    /// an agent gone, is made up for by the next ones).
+    private func planLenders() -> Set<Address> {
+        guard wantedPlan.id != .none else { return [] }
+        let id = wantedPlan.id.rawValue
+        let holders = agentOrder.filter { address in
+            guard let report = agents[address]?.lastReport else { return false }
+            return report.plan.id.rawValue == id || report.pending.id.rawValue == id
+        }
+        guard !holders.isEmpty else { return [] }
+        let first = solicitRounds * Self.plansAskedPerRound
+        return Set((0..<min(Self.plansAskedPerRound, holders.count)).map { holders[(first + $0) % holders.count] })
     }
 
     private mutating func finishAdoption(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
@@ -317,14 +381,19 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// Takes the plans the trusted agents run (at the end of adoption, and
     /// again while no agent follows this coordinator).
     private mutating func adoptPlans(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
-        let trusted = agentOrder.compactMap { address -> PlanActivation.AgentPlans? in
+        if let event = plans.adopt(trustedAgentPlans(now: now), at: timebase(at: now)) { output.notes.append(.plan(event)) }
+    }
+
+    /// The plans of the agents whose clocks are trusted for adoption (locked
+    /// or in holdover, with a bound within `adoptableBoundNanos`).
+    private func trustedAgentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
+        agentOrder.compactMap { address -> PlanActivation.AgentPlans? in
             guard let record = agents[address], let report = record.lastReport,
                   report.state == .locked || report.state == .holdover,
                   report.errorBoundNanos >= 0, report.errorBoundNanos <= Self.adoptableBoundNanos else { return nil }
             return PlanActivation.AgentPlans(plan: report.plan.planIdentity, pending: report.pending.planIdentity,
                                              running: true, silentNanos: now - record.lastHeard)
         }
-        if let event = plans.adopt(trusted, at: timebase(at: now)) { output.notes.append(.plan(event)) }
     }
 
     private mutating func discovered(_ addresses: [Address], now: LocalInstant) {
@@ -528,4 +597,6 @@ public struct CoordinatorCounters: Sendable, Hashable {
     public var silentHeadStops: UInt64 = 0
     /// Solicit rounds (each to every known agent address).
     public var solicitsSent: UInt64 = 0
+    /// Plans whose content the agents lent (see `PlanLibrary`).
+    public var plansLearned: UInt64 = 0
 }

@@ -28,6 +28,8 @@ public enum CoordinatorNote: Sendable, Hashable, CustomStringConvertible {
     case agentForgotten(instance: UInt64)
     case planScheduled(id: UInt64, name: String, activation: TimebaseInstant)
     case planRefused(String)
+    /// The agents lent the content of a plan they run that the file lacks.
+    case planLearned(id: UInt64, name: String)
     /// Plan adoption and closed-loop activation.
     case plan(PlanActivation.Event)
     case conflict(String)
@@ -44,6 +46,7 @@ public enum CoordinatorNote: Sendable, Hashable, CustomStringConvertible {
         case let .planScheduled(id, name, activation): "plan \(String(id, radix: 16)) \"\(name)\" takes effect at \(activation)"
         case let .plan(event): "plan: \(event)"
         case let .planRefused(reason): "new plan refused, the running plan goes on: \(reason)"
+        case let .planLearned(id, name): "plan \(String(id, radix: 16)) \"\(name)\" learned from the agents (the file holds another)"
         case let .conflict(text): "conflict: \(text)"
         case let .silentHead(text): "silent head: \(text)"
         case .goodbyeSent: "goodbye sent"

@@ -7,7 +7,10 @@ import Protocol
 /// - Adoption: a coordinator continues the plan the agents run (their
 ///   reports' current and pending plans), so a replacement never re-anchors
 ///   it; its plan file schedules a change only when its content id differs.
-///   With nothing to adopt, the file's plan is anchored at now + lead.
+///   A plan whose content is neither the file's nor learned from the agents
+///   (`PlanLibrary`) cannot be continued; the coordinator asks for it
+///   (`wantedContent`) before it adopts. With nothing to adopt, the file's
+///   plan is anchored at now + lead.
 /// - Closed loop: a pending plan is announced with its anchor at a junction-0
 ///   cycle start at least `PlanRules.leadNanos` ahead plus the handover hold,
 ///   and committed at anchor − `commitLeadNanos` only if every agent that
@@ -51,11 +54,51 @@ public struct PlanActivation: Sendable {
     public private(set) var previous: PlanIdentity?
     /// The plan file's content: what the operator wants the junction to run.
     public private(set) var file: (plan: SignalPlan, id: UInt64, bytes: [UInt8])
+    /// Plans learned from the agents (their content, lent on request).
+    public private(set) var library = PlanLibrary()
     /// Counters for metrics and tests.
     public private(set) var reannouncements = 0
 
     public init(plan: SignalPlan, bytes: [UInt8]) {
         file = (plan, PlanID(planBytes: bytes).rawValue, bytes)
+    }
+
+    /// The content of plan `id`: the file's, or one learned from the agents.
+    public func content(of id: UInt64) -> (plan: SignalPlan, bytes: [UInt8])? {
+        id == file.id ? (file.plan, file.bytes) : library.content(of: id)
+    }
+
+    /// A chunk of a plan an agent lent (see `wantedContent`).
+    public mutating func receive(_ chunk: PlanChunk) -> PlanLibrary.Outcome {
+        library.receive(chunk)
+    }
+
+    /// The plan whose content adoption still lacks: the plan the agents run,
+    /// else the pending plan they hold, when neither the file nor the library
+    /// has it (and it was not refused). `.none` when nothing is missing.
+    public func wantedContent(_ reports: [AgentPlans]) -> PlanID {
+        guard let running = running(reports) else { return .none }
+        for id in [running.plan.id, running.pending?.id].compactMap({ $0 })
+        where content(of: id) == nil && library.mayAsk(for: id) {
+            return PlanID(rawValue: id)
+        }
+        return .none
+    }
+
+    /// The most common current plan among the reports (ties: more of them
+    /// running, then the lower anchor), how many run it, and the most common
+    /// pending plan among those agents.
+    private func running(_ reports: [AgentPlans]) -> (plan: PlanIdentity, pending: PlanIdentity?, count: Int)? {
+        let candidates = reports.filter { !$0.plan.isNone }
+        var counts: [PlanIdentity: (count: Int, running: Int)] = [:]
+        for r in candidates { counts[r.plan, default: (0, 0)].count += 1; counts[r.plan]!.running += r.running ? 1 : 0 }
+        guard let best = counts.max(by: { a, b in
+            (a.value.count, a.value.running, -a.key.anchor.nanos) < (b.value.count, b.value.running, -b.key.anchor.nanos)
+        }) else { return nil }
+        var pendings: [PlanIdentity: Int] = [:]
+        for r in candidates where r.plan == best.key && !r.pending.isNone { pendings[r.pending, default: 0] += 1 }
+        let pending = pendings.max { ($0.value, -$0.key.anchor.nanos) < ($1.value, -$1.key.anchor.nanos) }?.key
+        return (best.key, pending, best.value.count)
     }
 
     /// The plan file was read again (already validated).
@@ -66,32 +109,27 @@ public struct PlanActivation: Sendable {
     /// Takes the plans the agents run: the most common current plan among
     /// trusted reports (ties: more of them running, then the lower anchor),
     /// and the most common pending plan among those agents. A plan whose
-    /// content this coordinator lacks (only the file's is known) cannot be
-    /// continued; then nothing is adopted and `update` starts the file's
-    /// plan afresh far enough ahead for every head to leave the old one.
+    /// content this coordinator lacks (neither the file's nor learned) cannot
+    /// be continued; then nothing is adopted and `update` starts the file's
+    /// plan afresh far enough ahead for every head to leave the old one. A
+    /// pending plan whose content it lacks is left out (the file's plan is
+    /// then announced over it).
     public mutating func adopt(_ reports: [AgentPlans], at t: TimebaseInstant) -> Event? {
-        let candidates = reports.filter { !$0.plan.isNone }
-        var counts: [PlanIdentity: (count: Int, running: Int)] = [:]
-        for r in candidates { counts[r.plan, default: (0, 0)].count += 1; counts[r.plan]!.running += r.running ? 1 : 0 }
-        guard let best = counts.max(by: { a, b in
-            (a.value.count, a.value.running, -a.key.anchor.nanos) < (b.value.count, b.value.running, -b.key.anchor.nanos)
-        })?.key else { return nil }
         // Content this coordinator lacks cannot be continued; `update` starts
         // the file's plan afresh (once: a later call changes nothing).
-        guard best.id == file.id else { return nil }
-        var pendings: [PlanIdentity: Int] = [:]
-        for r in candidates where r.plan == best && !r.pending.isNone { pendings[r.pending, default: 0] += 1 }
-        let pending = pendings.max { ($0.value, -$0.key.anchor.nanos) < ($1.value, -$1.key.anchor.nanos) }?.key
-        let unchanged = schedule.current?.identity == best && schedule.pending?.identity == pending
+        guard let (best, pending, count) = running(reports), let current = content(of: best.id) else { return nil }
+        let adoptedPending = pending.flatMap { p in content(of: p.id).map { (identity: p, content: $0) } }
+        let unchanged = schedule.current?.identity == best && schedule.pending?.identity == adoptedPending?.identity
         if unchanged { return nil }
-        schedule = PlanSchedule(current: AnchoredPlan(plan: file.plan, id: file.id, anchor: best.anchor, bytes: file.bytes))
-        if let pending, pending.id == file.id {
-            _ = schedule.accept(AnchoredPlan(plan: file.plan, id: file.id, anchor: pending.anchor, bytes: file.bytes))
+        schedule = PlanSchedule(current: AnchoredPlan(plan: current.plan, id: best.id, anchor: best.anchor, bytes: current.bytes))
+        if let adoptedPending {
+            let p = adoptedPending.identity
+            _ = schedule.accept(AnchoredPlan(plan: adoptedPending.content.plan, id: p.id, anchor: p.anchor, bytes: adoptedPending.content.bytes))
             // Past its commit point the old coordinator may have committed it
             // and some agents will switch: honour that (the others leave).
-            if t >= pending.anchor - PlanRules.commitLeadNanos { schedule.commit(pending) }
+            if t >= p.anchor - PlanRules.commitLeadNanos { schedule.commit(p) }
         }
-        return .adopted(plan: best, pending: pending ?? .none, fromAgents: counts[best]!.count)
+        return .adopted(plan: best, pending: adoptedPending?.identity ?? .none, fromAgents: count)
     }
 
     /// Moves the activation on at timebase `t`: starts, announces, commits or

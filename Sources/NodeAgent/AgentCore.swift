@@ -489,6 +489,17 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         output.sends.append(seal(.report(answer), to: solicit.coordinatorID, at: .peer(source)))
         gate.sent(reportAt: now, to: solicit.coordinatorID)
         counters.solicitsAnswered += 1
+        lend(solicit.wantedPlan, to: solicit.coordinatorID, at: source, into: &output)
+    }
+
+    /// Sends a coordinator that lacks it the content of a plan this agent
+    /// holds (a replacement whose file differs from what the junction runs):
+    /// the chunks as the coordinator sent them, its anchor as their activation.
+    private mutating func lend(_ wanted: PlanID, to coordinatorID: UInt64, at source: Address, into output: inout AgentOutput<Address>) {
+        guard wanted != .none, let plan = [schedule.current, schedule.pending].compactMap({ $0 }).first(where: { $0.id == wanted.rawValue }),
+              let chunks = try? PlanChunk.split(planBytes: plan.bytes, id: wanted, activation: plan.anchor) else { return }
+        for chunk in chunks { output.sends.append(seal(.plan(chunk), to: coordinatorID, at: .peer(source))) }
+        counters.plansLent += 1
     }
 
     /// A datagram for one coordinator (its id), or for any (0), to send to
@@ -555,6 +566,8 @@ public struct AgentCounters: Sendable, Hashable {
     public var ticksDisagreeing: UInt64 = 0
     /// Solicits answered with a report.
     public var solicitsAnswered: UInt64 = 0
+    /// Plans sent to a coordinator that asked for their content.
+    public var plansLent: UInt64 = 0
     /// Changes that waited for a late aspect's minimum (`LateChangeHold`).
     public var lateChangesHeld: UInt64 = 0
 }

@@ -2,7 +2,8 @@
 public enum Message: Sendable, Hashable {
     /// Coordinator → agent: timebase, plans in force, command, echo.
     case tick(Tick)
-    /// Coordinator → agent: one piece of a plan file.
+    /// Coordinator → agent: one piece of a plan file; agent → coordinator
+    /// when a solicit asks for a plan the coordinator lacks.
     case plan(PlanChunk)
     /// Agent → coordinator: clock estimate, plans, aspect, counters.
     case report(Report)
@@ -10,7 +11,8 @@ public enum Message: Sendable, Hashable {
     case hello(Hello)
     /// Coordinator → agents, on graceful stop.
     case goodbye(Goodbye)
-    /// Coordinator → agent: "report to me now" (discovery and adoption).
+    /// Coordinator → agent: "report to me now" (discovery and adoption), and
+    /// "send me this plan" when it lacks the one the agents run.
     case solicit(Solicit)
 }
 

@@ -1,6 +1,8 @@
 import JunctionCore
 
-/// One piece of a plan file on its way from the coordinator to the agents.
+/// One piece of a plan file on its way from the coordinator to the agents
+/// (or, asked by a solicit's `wantedPlan`, from an agent to a coordinator
+/// that lacks the plan the agents run).
 ///
 /// A plan is larger than a datagram, so it travels as chunks of
 /// `Wire.planChunkPayloadByteCount` bytes (the last may be shorter). Every

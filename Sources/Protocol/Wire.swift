@@ -4,8 +4,9 @@ public enum Wire {
     /// "JNCT": the first four bytes of every datagram.
     public static let magic: UInt32 = 0x4A4E_4354
     /// The one version this build speaks; anything else is refused
-    /// (`unsupported-version`), version 1 included.
-    public static let version: UInt8 = 2
+    /// (`unsupported-version`), versions 1 and 2 included. Version 3 added
+    /// the solicit's wanted plan (plan chunks from agent to coordinator).
+    public static let version: UInt8 = 3
     /// magic(4) version(1) type(1) flags(1) bodyLength(2) sender(8)
     /// sequence(8) recipient(8).
     public static let headerByteCount = 33

@@ -133,6 +133,8 @@ public final class CoordinatorRuntime: Sendable {
             logger.info("plan accepted", ["plan": "\(String(id, radix: 16))", "name": "\(name)", "activation_ns": .int(activation.nanos)])
         case let .planRefused(reason):
             logger.warn("plan refused", ["reason": "\(reason)"])
+        case let .planLearned(id, name):
+            logger.info("plan learned from agents", ["plan": "\(String(id, radix: 16))", "name": "\(name)"])
         case let .plan(event):
             logger.info("plan", ["event": "\(event)"])
         case let .conflict(text):

@@ -58,6 +58,8 @@ enum ReportChanges {
             return JunctionEvent(timeNanos: time, code: .planRefused, note: reason)
         case let .plan(event):
             return JunctionEvent(timeNanos: time, code: .planChange, note: "\(event)")
+        case let .planLearned(id, name):
+            return JunctionEvent(timeNanos: time, code: .planChange, note: "plan \(String(id, radix: 16)) \"\(name)\" learned from the agents")
         case let .silentHead(text):
             return JunctionEvent(timeNanos: time, code: .flashCommanded, parameter: 2, note: text)
         case let .conflict(text):

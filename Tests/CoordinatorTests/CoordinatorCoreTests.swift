@@ -544,3 +544,72 @@ struct CoordinatorCoreTests {
     }
 }
 
+
+/// Plan lending (protocol 3): a replacement whose file holds another plan
+/// than the agents run asks a few of them for the running plan's content and
+/// continues it, instead of starting its file's plan afresh (every head out
+/// of the plan for up to 25 s).
+@Suite("CoordinatorCore: the plan the agents run, learned from them")
+struct PlanLendingTests {
+    let running = PlanID(planBytes: crossroads)
+
+    /// A coordinator on the corridor plan while four agents run crossroads
+    /// (anchored at 0), each answering every solicit round until `until`.
+    func adopting(until end: LocalInstant, lender: Int? = nil) throws -> (CoordinatorCore<Int>, [CoordinatorOutput<Int>]) {
+        var configuration = CoordinatorConfiguration(id: coordinatorID, key: key)
+        configuration.adoptionWindowNanos = 2 * s
+        var coordinator = CoordinatorCore<Int>(configuration: configuration, plan: try SignalPlan.load(corridor, source: "corridor"),
+                                               planBytes: corridor, now: start)
+        var agents = (1...4).map { FakeAgent(instance: instance(at: $0), ordinal: UInt32($0)) }
+        var outputs = [coordinator.handle(.discovered([1, 2, 3, 4]), now: start)]
+        var now = start
+        var asked = false
+        while now < end {
+            now = now + 100 * ms
+            // Agents whose coordinator died: in holdover, following none.
+            for k in agents.indices {
+                let answer = agents[k].report(state: .holdover, timebase: TimebaseInstant(nanos: now.nanos), source: 0,
+                                              nonce: latestNonce(coordinator), to: coordinatorID)
+                outputs.append(coordinator.handle(.datagram(answer, from: k + 1), now: now))
+            }
+            // The lender answers a solicit that wanted the plan with its chunks.
+            if let lender, asked {
+                for chunk in try PlanChunk.split(planBytes: crossroads, id: running, activation: TimebaseInstant(nanos: 0)) {
+                    outputs.append(coordinator.handle(.datagram(agents[lender - 1].seal(.plan(chunk), to: coordinatorID), from: lender), now: now))
+                }
+            }
+            outputs.append(coordinator.handle(.timer, now: now + 1 * ms))
+            asked = outputs.suffix(agents.count + 2).flatMap(solicits).contains { $0.to == lender && $0.solicit.wantedPlan == running }
+        }
+        return (coordinator, outputs)
+    }
+
+    @Test func aReplacementAsksThreeAgentsForThePlanAndContinuesIt() throws {
+        let (coordinator, outputs) = try adopting(until: start + 3 * s, lender: 2)
+        let asked = outputs.flatMap(solicits).filter { $0.solicit.wantedPlan == running }
+        #expect(!asked.isEmpty)
+        // Per round at most three, and only agents whose report holds it.
+        for output in outputs { #expect(solicits(output).filter { $0.solicit.wantedPlan != .none }.count <= 3) }
+        let notes = outputs.flatMap(\.notes)
+        #expect(notes.contains(.planLearned(id: running.rawValue, name: "crossroads")))
+        #expect(coordinator.phase == .serving)
+        let adopted = PlanIdentity(id: running.rawValue, anchor: TimebaseInstant(nanos: 0))
+        #expect(notes.contains(.plan(.adopted(plan: adopted, pending: .none, fromAgents: 4))), "\(notes)")
+        #expect(!notes.contains { if case .plan(.started) = $0 { true } else { false } })
+        #expect(coordinator.schedule.current?.identity == adopted)
+        #expect(coordinator.schedule.pending?.id == PlanID(planBytes: corridor).rawValue, "the file's plan, announced as an edit")
+        #expect(coordinator.counters.plansLearned == 1)
+    }
+
+    /// Nobody lends it: adoption waits 3 s for the content, then starts the
+    /// file's plan afresh as before (the plan cannot be known).
+    @Test func withoutALenderAdoptionWaitsThreeSecondsThenStartsAfresh() throws {
+        let (waiting, _) = try adopting(until: start + 2_500 * ms)
+        #expect(waiting.phase == .adopting(since: start), "the quorum is in, the content is not")
+        let (coordinator, outputs) = try adopting(until: start + 5 * s)
+        #expect(coordinator.phase == .serving)
+        let notes = outputs.flatMap(\.notes)
+        #expect(notes.contains { if case .plan(.started) = $0 { true } else { false } })
+        #expect(!notes.contains { if case .planLearned = $0 { true } else { false } })
+    }
+}

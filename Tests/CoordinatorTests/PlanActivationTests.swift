@@ -61,6 +61,24 @@ struct PlanActivationTests {
         #expect(events == [.started(PlanIdentity(id: editedID, anchor: t(25)))], "lead plus the fresh-start margin")
     }
 
+    /// The same, once the agents lent the running plan (protocol 3): it is
+    /// continued at its anchor and the file's plan, pending on the agents,
+    /// keeps the anchor the old coordinator announced.
+    @Test func aPlanLearnedFromTheAgentsIsContinuedWithItsPending() throws {
+        var activation = PlanActivation(plan: editedPlan, bytes: edited)
+        let pending = PlanIdentity(id: editedID, anchor: t(30))
+        let reports = [agent(running, pending: pending), agent(running, pending: pending)]
+        #expect(activation.wantedContent(reports) == PlanID(rawValue: id))
+        for chunk in try PlanChunk.split(planBytes: crossroads, id: PlanID(rawValue: id), activation: anchor) {
+            _ = activation.receive(chunk)
+        }
+        #expect(activation.wantedContent(reports) == .none)
+        #expect(activation.adopt(reports, at: t(0)) == .adopted(plan: running, pending: pending, fromAgents: 2))
+        #expect(activation.schedule.current?.identity == running && activation.schedule.pending?.identity == pending)
+        #expect(activation.update(at: t(0), agents: reports).isEmpty, "nothing re-anchored, nothing announced")
+        #expect(activation.update(at: t(28), agents: reports) == [.committed(pending)])
+    }
+
     /// The agents hold the file's plan as pending past its commit point: the
     /// old coordinator may have committed it, so it is honoured.
     @Test func anAdoptedPendingPastItsCommitPointIsHonoured() {

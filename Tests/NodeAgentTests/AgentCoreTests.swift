@@ -23,6 +23,8 @@ private func longPlan(_ text: String = ExamplePlans.crossroads) -> [UInt8] {
     return Array(text.replacing(#""description": ""#, with: #""description": ""# + padding).utf8)
 }
 
+private enum CaughtFailure: Error { case unopenable }
+
 /// Plan chunks sealed as a coordinator sends them.
 private func sealedChunks(_ bytes: [UInt8], activation: TimebaseInstant, firstSequence: UInt64) throws -> [[UInt8]] {
     let chunks = try PlanChunk.split(planBytes: bytes, id: PlanID(planBytes: bytes), activation: activation)
@@ -333,6 +335,46 @@ struct AgentCoreTests {
         let later = agent.handle(.datagram(try solicit(79, sequence: 3, recipient: agentInstance), from: 300), now: start + 52 * ms)
         #expect(later.sends.count == 1)
         #expect(agent.counters.solicitsAnswered == 2)
+    }
+
+    /// Plan lending (protocol 3): a solicit that names a plan this agent
+    /// holds gets the plan's chunks after the answer, addressed to the
+    /// soliciting coordinator, to the solicit's source, anchored where the
+    /// agent runs it; a plan it does not hold gets the answer alone.
+    @Test func aSolicitWantingAHeldPlanIsLentItsChunks() throws {
+        let start = LocalInstant(nanos: 5 * s)
+        var agent = makeAgent(at: start)
+        let plan = longPlan()
+        let anchor = TimebaseInstant(nanos: 1_700_000_000 * s)
+        for bytes in try sealedChunks(plan, activation: anchor, firstSequence: 1) {
+            _ = agent.handle(.datagram(bytes, from: 100), now: start)
+        }
+        let id = PlanID(planBytes: plan)
+        #expect(agent.schedule.current?.id == id.rawValue)
+        let other: UInt64 = 0xC1
+        func solicit(_ nonce: UInt64, wanting wanted: PlanID, sequence: UInt64) throws -> [UInt8] {
+            try codec.seal(.solicit(Solicit(coordinatorID: other, term: 0, nonce: nonce, wantedPlan: wanted)),
+                           sender: other, sequence: sequence, recipient: agentInstance)
+        }
+        let out = agent.handle(.datagram(try solicit(77, wanting: id, sequence: 1), from: 300), now: start + 1 * ms)
+        let opened = try out.sends.map { send -> Envelope in
+            #expect(send.to == .peer(300))
+            guard case let .success(envelope) = codec.open(send.bytes) else { throw CaughtFailure.unopenable }
+            #expect(envelope.recipientID == other)
+            return envelope
+        }
+        guard case .report = opened.first?.message else {
+            Issue.record("the answer comes first")
+            return
+        }
+        var assembler = PlanAssembler()
+        var lent: AssembledPlan?
+        for case let .plan(chunk) in opened.map(\.message) { lent = assembler.add(chunk) ?? lent }
+        #expect(opened.count == 1 + PlanChunk.chunkCount(totalLength: plan.count))
+        #expect(lent == AssembledPlan(planID: id, activation: anchor, bytes: plan))
+        #expect(agent.counters.plansLent == 1)
+        let unknown = agent.handle(.datagram(try solicit(78, wanting: PlanID(rawValue: 99), sequence: 2), from: 300), now: start + 60 * ms)
+        #expect(unknown.sends.count == 1, "a plan it does not hold: the answer alone")
     }
 
     @Test func aPlanInChunksIsAcceptedAndABadOneIsRefusedKeepingTheOld() throws {

@@ -133,10 +133,13 @@ import Testing
 
     /// A solicit's nonce 0 would read as "no solicit" in the answer.
     @Test func zeroSolicitNoncesAreRefused() {
-        let zero = Self.datagram(.solicit) { w in w.u64(1); w.u64(0); w.u64(0) }
+        let zero = Self.datagram(.solicit) { w in w.u64(1); w.u64(0); w.u64(0); w.u64(0) }
         #expect(Self.open(zero) == .failure(.badField))
-        let one = Self.datagram(.solicit) { w in w.u64(1); w.u64(0); w.u64(1) }
+        let one = Self.datagram(.solicit) { w in w.u64(1); w.u64(0); w.u64(1); w.u64(0) }
         #expect(Self.open(one).map(\.sequence) == .success(1))
+        // A version-2 solicit (no wanted plan) is too short for version 3.
+        let short = Self.datagram(.solicit) { w in w.u64(1); w.u64(0); w.u64(1) }
+        #expect(Self.open(short) == .failure(.badLength))
         #expect(throws: MessageError.zeroNonce) {
             try Fixtures.codec.seal(.solicit(Solicit(coordinatorID: 1, term: 0, nonce: 0)), sender: 1, sequence: 1)
         }
@@ -209,12 +212,14 @@ import Testing
 
     @Test func headerChecks() throws {
         let good = try Fixtures.insecureCodec.seal(.goodbye(Fixtures.goodbye), sender: 1, sequence: 1)
-        var versionOne = good
-        versionOne[4] = 1
-        #expect(Self.open(versionOne) == .failure(.unsupportedVersion), "version 1 is not spoken any more")
-        var versionThree = good
-        versionThree[4] = 3
-        #expect(Self.open(versionThree) == .failure(.unsupportedVersion))
+        for old in [UInt8(1), 2] {
+            var earlier = good
+            earlier[4] = old
+            #expect(Self.open(earlier) == .failure(.unsupportedVersion), "version \(old) is not spoken any more")
+        }
+        var versionFour = good
+        versionFour[4] = 4
+        #expect(Self.open(versionFour) == .failure(.unsupportedVersion))
         var unknownType = good
         unknownType[5] = 0
         #expect(Self.open(unknownType) == .failure(.unknownType))

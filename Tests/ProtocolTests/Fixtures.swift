@@ -85,7 +85,8 @@ enum Fixtures {
 
     /// From a coordinator that is adopting (term 0) and knows only the
     /// agent's address (recipient 0).
-    static let solicit = Solicit(coordinatorID: 0xC00D_1A70_0000_0002, term: 0, nonce: 0x5EED_0000_0000_0002)
+    static let solicit = Solicit(coordinatorID: 0xC00D_1A70_0000_0002, term: 0, nonce: 0x5EED_0000_0000_0002,
+                                 wantedPlan: runningPlan.id)
 
     /// One of each message type (and both shapes of the optional parts),
     /// with the recipient each is sealed for in the golden vectors.

@@ -42,10 +42,11 @@ import Testing
         #expect(try Fixtures.codec.seal(.report(report), sender: 1, sequence: 1).count == 509)
         #expect(try Fixtures.codec.seal(.tick(tick), sender: 1, sequence: 1).count == 131)
         #expect(try Fixtures.codec.seal(.tick(Fixtures.tickWithoutEcho), sender: 1, sequence: 1).count == 115)
-        #expect(try Fixtures.codec.seal(.solicit(Fixtures.solicit), sender: 1, sequence: 1).count == 73)
+        #expect(try Fixtures.codec.seal(.solicit(Fixtures.solicit), sender: 1, sequence: 1).count == 81)
         let messages: [Message] = [
             .report(report), .tick(tick), .plan(chunks[1]), .hello(Hello(ordinal: .max, instance: 0, board: longName)),
             .solicit(Solicit(coordinatorID: .max, term: .max, nonce: .max)),
+            .solicit(Solicit(coordinatorID: 1, term: 0, nonce: 1, wantedPlan: PlanID(rawValue: .max))),
         ]
         for message in messages {
             let datagram = try Fixtures.codec.seal(message, sender: .max, sequence: .max, recipient: .max)

@@ -121,4 +121,52 @@ struct PlanIdentityProcessTests {
         }
         #expect(overlaps.isEmpty, "conflicting green/amber overlap: \(overlaps.prefix(5))")
     }
+
+    /// Protocol 3's plan lending with real processes: the coordinator is
+    /// SIGKILLed, the plan file is edited while none runs (an operator
+    /// editing the ConfigMap and restarting the Deployment), and a
+    /// replacement starts on the edited file. It must learn the running plan
+    /// from the agents, continue it and hand over to the edit; before, it
+    /// started the edit afresh 25 s ahead and every head flashed red meanwhile.
+    @Test func aReplacementOnAnEditedFileLearnsTheRunningPlanAndNoHeadFlashes() throws {
+        let p = try JunctionProcesses(name: "plan-lending")
+        defer { if FileIO.environment("JUNCTION_KEEP_TEST_DIRECTORY") == nil { p.cleanUp() } else { print("kept \(p.directory)") } }
+        let planPath = p.directory + "/plan.json"
+        try FileIO.write(Array(ExamplePlans.crossroads.utf8), to: planPath)
+        var coordinator = try p.startCoordinator(agents: [0, 1, 2], plan: planPath)
+        let agents = try (0..<3).map { try p.startAgent($0, driftPPM: Double($0 * 60 - 60), recording: "agent-\($0).jsonl") }
+        defer {
+            for agent in agents { agent.stop() }
+            coordinator.stop()
+        }
+        let running = waitUntil(seconds: 70) { (0..<3).allSatisfy { i in p.recording("agent-\(i).jsonl").contains { $0.aspect == .green } } }
+        try #require(running, "the junction did not run the plan")
+
+        coordinator.send(ChildProcess.kill)
+        _ = coordinator.wait(untilMonotonicNanos: .max)
+        let killedAt = recordingNowNanos()
+        let edited = ExamplePlans.crossroads.replacing(#""seconds": 12 }"#, with: #""seconds": 15 }"#)
+        let editedID = String(PlanID(planBytes: Array(edited.utf8)).rawValue, radix: 16)
+        try FileIO.write(Array(edited.utf8), to: planPath)
+        coordinator = try p.startCoordinator(agents: [0, 1, 2], log: "coordinator-2.log", plan: planPath)
+        let handedOver = waitUntil(seconds: 90) {
+            (0..<3).allSatisfy { httpBody(port: p.agentHTTPPort($0), path: "/status")?.contains("\"plan\":\"\(editedID)\"") ?? false }
+        }
+        let log = p.log("coordinator-2.log")
+        #expect(handedOver, "not every agent runs the edit \(editedID): \(log.suffix(3_000))")
+        #expect(log.contains("plan learned from agents"), "the replacement learned no plan: \(log.suffix(3_000))")
+        #expect(log.contains("adopted("), "the replacement adopted no plan: \(log.suffix(3_000))")
+        #expect(!log.contains("started("), "the replacement started the file's plan afresh: \(log.suffix(3_000))")
+        // Ground truth: what each lamp showed after the kill.
+        for i in 0..<3 {
+            let flashes = p.recording("agent-\(i).jsonl").filter { $0.monotonicNanos > killedAt && $0.aspect.isFlashing }
+            #expect(flashes.isEmpty, "agent \(i) flashed after the replacement: \(flashes.prefix(3))")
+        }
+        for (ordinal, agent) in agents.enumerated() {
+            let exit = agent.stop()
+            #expect(exit == .exited(0), "agent \(ordinal) ended \(exit)")
+        }
+        let exit = coordinator.stop()
+        #expect(exit == .exited(0), "the replacement coordinator ended \(exit): \(p.log("coordinator-2.log").suffix(3_000))")
+    }
 }
