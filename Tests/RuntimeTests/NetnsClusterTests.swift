@@ -174,6 +174,21 @@ struct NetnsClusterTests {
         try Self.checkRecordings(run, label: label)
     }
 
+    /// The plan file is edited while no coordinator runs, and the
+    /// replacement (new address) starts on it: it must learn the running
+    /// plan from the agents, carry it on and announce the edit (protocol 3);
+    /// before, it started the edit afresh and every head flashed red. The
+    /// edit changes the description only, so the recordings keep the plan's
+    /// timing and the checks of the other replacements apply unchanged.
+    // needs root (network namespaces); CI runs as root
+    @Test(.enabled(if: isRoot, "needs root (network namespaces); CI runs as root"),
+          .enabled(if: hasDnsmasq, "needs dnsmasq (apt-get install dnsmasq-base) to serve the Services' DNS"))
+    func coordinatorReplacedOnAnEditedPlanLearnsTheRunningPlan() throws {
+        guard let run = try Self.runScript(["--restart-coordinator-at", "13", "--new-address", "--edit-plan-while-down"],
+                                           seconds: 55) else { return }
+        try Self.checkRecordings(run, label: "replaced on an edited plan")
+    }
+
     /// A rolling update: the new coordinator (new address, wall clock off)
     /// overlaps the old for 8 s, then the old says goodbye.
     // needs root (network namespaces); CI runs as root
