@@ -130,10 +130,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             forgetSilentAgents(now: now, into: &output)
             let reports = agents.values.compactMap(\.lastReport)
             followers = reports.filter { $0.sourceCoordinatorID == configuration.id }.count
-            let wasLeading = leading
             leading = followers * 2 > reports.count
-            // Come to lead: every head it knows is now its own to watch.
-            if leading && !wasLeading { silentHeads.restartClocks(at: now) }
             standby = followers == 0
                 && reports.contains { $0.timebaseAtSend != nil && $0.sourceCoordinatorID != configuration.id }
             if phase == .serving && standby { adoptPlans(now: now, into: &output) }
@@ -232,7 +229,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         guard var record = agents[source], record.instance == report.instance else { return }
         counters.reportsReceived += 1
         record.lastReport = report
-        silentHeads.reported(report, at: now, followsHere: report.sourceCoordinatorID == configuration.id)
+        silentHeads.reported(report, at: now)
         highestTermHeard = max(highestTermHeard, report.sourceTerm)
         let followsMe = report.sourceCoordinatorID == configuration.id
         // Echo every report, not only followers': the first tick an agent

@@ -29,15 +29,6 @@ import Protocol
 /// or on any other aspect, it stops the junction as a silent head does: a
 /// dark approach beside running greens is not safe.
 ///
-/// A coordinator judges only the heads that follow it: their agents report
-/// to it ten times a second. One that follows another coordinator reports
-/// there, and is heard here only through solicit rounds (a standby's, once a
-/// second, where a lost answer or two read as silence): that coordinator
-/// watches it. When a coordinator comes to lead (a rolling update's goodbye,
-/// or the leader gone), every head it knows becomes its own, its silence
-/// counted from then (`restartClocks`), so a head that died while another
-/// coordinator led is still found, `silentHeadNanos` after the takeover.
-///
 /// Heads are known by what they light (board, else ordinal), not by agent
 /// process: a restarted agent of the same head ends the stop by reporting.
 /// A head is forgotten only with its agent (`forget`), after the
@@ -72,9 +63,6 @@ public struct SilentHeadWatch: Sendable {
         /// Its last report said the agent stopped gracefully with its lamp
         /// on steady red: its silence is safe.
         var stoppedOnRed = false
-        /// Its last report said it follows this coordinator (or it was made
-        /// this coordinator's at a takeover): only then is it judged here.
-        var followsHere = true
     }
     private var heard: [HeadKey: Heard] = [:]
     /// Junctions with a silent head, as of the last `refresh`.
@@ -91,7 +79,7 @@ public struct SilentHeadWatch: Sendable {
     /// the head off the watch. After an agent's last word (`stopped`), a
     /// report of the same agent without it can only be an older one that
     /// arrived late: it is ignored.
-    public mutating func reported(_ report: Report, at now: LocalInstant, followsHere: Bool = true) {
+    public mutating func reported(_ report: Report, at now: LocalInstant) {
         let key = HeadKey(board: report.board, ordinal: report.ordinal)
         if let old = heard[key], old.stopsJunction == true, old.instance != report.instance,
            report.head.map({ $0.aspect == .green || $0.aspect == .amber }) ?? true {
@@ -102,23 +90,12 @@ public struct SilentHeadWatch: Sendable {
         }
         if let head = report.head {
             heard[key] = Heard(junction: head.junction, at: now, instance: report.instance,
-                               stoppedOnRed: report.stopped && head.aspect == .red, followsHere: followsHere)
+                               stoppedOnRed: report.stopped && head.aspect == .red)
             if stoppedJunctions[head.junction]?.contains(key) == true { stoppedJunctions[head.junction]?.removeAll { $0 == key } }
             if stoppedJunctions[head.junction]?.isEmpty == true { stoppedJunctions[head.junction] = nil }
         } else {
             heard[key] = nil
         }
-    }
-
-    /// Makes every known head this coordinator's, its silence counted from
-    /// `now` and judged anew: for a coordinator that has just come to lead.
-    public mutating func restartClocks(at now: LocalInstant) {
-        for key in heard.keys {
-            heard[key]?.at = now
-            heard[key]?.stopsJunction = nil
-            heard[key]?.followsHere = true
-        }
-        stoppedJunctions = [:]
     }
 
     /// Forgets a head whose agent the coordinator forgot.
@@ -134,7 +111,7 @@ public struct SilentHeadWatch: Sendable {
         for entry in heard.values { latest[entry.junction] = max(latest[entry.junction] ?? entry.at, entry.at) }
         var stopped: [String: [HeadKey]] = [:]
         var newlySilent: [(HeadKey, String)] = []
-        for (key, entry) in heard where entry.followsHere && now - entry.at > silentHeadNanos && !entry.stoppedOnRed {
+        for (key, entry) in heard where now - entry.at > silentHeadNanos && !entry.stoppedOnRed {
             if entry.stopsJunction == nil {
                 // Others reported for at least half the threshold after it
                 // went quiet (a whole junction cut off goes quiet within a
