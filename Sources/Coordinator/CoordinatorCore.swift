@@ -388,8 +388,12 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// or in holdover, with a bound within `adoptableBoundNanos`).
     private func trustedAgentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
         agentOrder.compactMap { address -> PlanActivation.AgentPlans? in
+            // Flashing on a command (a silent head, conflicting greens) keeps
+            // the timebase and the plans: such a report is adopted as the
+            // timebase is (random scenario 5496: a replacement that heard only
+            // flashing agents started its file's plan afresh beside theirs).
             guard let record = agents[address], let report = record.lastReport,
-                  report.state == .locked || report.state == .holdover,
+                  report.state == .locked || report.state == .holdover || report.state == .flash,
                   report.errorBoundNanos >= 0, report.errorBoundNanos <= Self.adoptableBoundNanos else { return nil }
             return PlanActivation.AgentPlans(plan: report.plan.planIdentity, pending: report.pending.planIdentity,
                                              running: true, silentNanos: now - record.lastHeard)
@@ -471,6 +475,11 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     /// Sends the current and pending plans to one agent process.
     private mutating func sendPlans(to address: Address, instance: UInt64, now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
+        // An agent holding no plan right after an activation waits until
+        // every junction has handed over (random scenario 1774: a board that
+        // joined then ran the new plan from its anchor at a green-wave
+        // junction that still ran the old one). Asked again by its reports.
+        if agents[address]?.lastReport.map({ $0.plan.isNone }) ?? true, !plans.mayGiveCurrentAlone(at: timebase(at: now)) { return }
         for plan in [schedule.current, schedule.pending].compactMap({ $0 }) {
             guard let chunks = try? PlanChunk.split(planBytes: plan.bytes, id: PlanID(rawValue: plan.id), activation: plan.anchor) else { continue }
             for chunk in chunks { output.sends.append(send(.plan(chunk), to: instance, at: address)) }

@@ -52,6 +52,10 @@ public struct PlanActivation: Sendable {
     /// The plan before the current one: agents of offset junctions still run
     /// it until their own handover, and are not told to fetch plans for that.
     public private(set) var previous: PlanIdentity?
+    /// Until this instant some junction still runs the previous plan or holds
+    /// the all-red between the two (junctions of a green wave hand over at
+    /// their own cycle starts, up to a cycle after the anchor).
+    public private(set) var handoverEndsAt: TimebaseInstant?
     /// The plan file's content: what the operator wants the junction to run.
     public private(set) var file: (plan: SignalPlan, id: UInt64, bytes: [UInt8])
     /// Plans learned from the agents (their content, lent on request).
@@ -140,8 +144,7 @@ public struct PlanActivation: Sendable {
         var events: [Event] = []
         if !deciding {
             if schedule.pendingCommitted, let pending = schedule.pending, let current = schedule.current, t >= pending.anchor {
-                previous = current.identity
-                schedule = PlanSchedule(current: pending)
+                handedOver(from: current, to: pending)
             }
             return []
         }
@@ -154,8 +157,7 @@ public struct PlanActivation: Sendable {
             return [.started(schedule.current!.identity)]
         }
         if schedule.pendingCommitted, let pending = schedule.pending, t >= pending.anchor {
-            previous = current.identity
-            schedule = PlanSchedule(current: pending)
+            handedOver(from: current, to: pending)
             events.append(.activated(pending.identity))
         }
         if let pending = schedule.pending, !schedule.pendingCommitted, t >= pending.anchor - PlanRules.commitLeadNanos {
@@ -212,6 +214,30 @@ public struct PlanActivation: Sendable {
         let hold = PlanSchedule.handoverHoldNanos(from: current.plan, to: plan.plan)
         schedule.dropPending()
         _ = schedule.accept(AnchoredPlan(plan: plan.plan, id: plan.id, anchor: boundary + hold, bytes: plan.bytes))
+    }
+
+    /// The pending plan took over: the previous one is kept by identity, and
+    /// when the last junction leaves it.
+    private mutating func handedOver(from old: AnchoredPlan, to new: AnchoredPlan) {
+        previous = old.identity
+        schedule = PlanSchedule(current: new)
+        let pair = PlanSchedule(current: old, pending: new, pendingCommitted: true)
+        var end = new.anchor
+        for j in 0..<max(old.plan.junctions.count, new.plan.junctions.count) {
+            let resolve: PlanSchedule.HeadResolver = { anchored in
+                j < anchored.plan.junctions.count ? anchored.plan.assignment(junction: j, group: 0) : nil
+            }
+            if let h = pair.handover(resolve: resolve) { end = max(end, h.newStarts) }
+        }
+        handoverEndsAt = end
+    }
+
+    /// Whether an agent that holds neither plan may be given the current one
+    /// alone at `t`: not while a junction may still run the previous plan,
+    /// which such an agent would not know (it would show the current plan
+    /// from its anchor, at a junction still in the old one).
+    public func mayGiveCurrentAlone(at t: TimebaseInstant) -> Bool {
+        handoverEndsAt.map { t >= $0 } ?? true
     }
 
     private func roundedUp(_ t: TimebaseInstant) -> TimebaseInstant {

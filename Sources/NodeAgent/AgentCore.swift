@@ -41,6 +41,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     private(set) var sourceAddresses: [UInt64: Address] = [:]
     private var sequence: UInt64 = 0
     private var lastAcceptedSampleAt: LocalInstant?
+    /// Per coordinator not followed: whether its last tick was far from the
+    /// estimate held (a locking agent's, which no tick vets otherwise).
+    private var disagreesWithEstimate: [UInt64: Bool] = [:]
     /// Samples accepted since the followed coordinator changed (nil: never changed).
     private var samplesSinceSourceChange: Int?
     /// A coordinator's ticks disagree with the timebase held: since when, and lately.
@@ -179,6 +182,10 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
         }
         sourceAddresses[tick.coordinatorID] = source
         if sourceAddresses.count > SourceSelector.maximumSources { sourceAddresses = [tick.coordinatorID: source] }
+        if !sources.isCurrent(tick.coordinatorID), let estimate = clock.timebase(at: now) {
+            if disagreesWithEstimate.count >= SourceSelector.maximumSources { disagreesWithEstimate.removeAll() }
+            disagreesWithEstimate[tick.coordinatorID] = abs(tick.sentAt - estimate) > configuration.sourceDisagreementNanos
+        }
         // Rule 10: with no timebase, follow a coordinator only once a tick
         // of its echoes one of our recent reports to it; report to it meanwhile.
         if clock.timebase(at: now) == nil, !sources.isCurrent(tick.coordinatorID),
@@ -280,6 +287,18 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
 
     private mutating func switchSource() {
         gate.followed()
+        // A locking agent's estimate is the old source's, and a held
+        // timebase's check of every tick does not cover it: a new source
+        // whose last tick was seconds away (two coordinators that each
+        // started a timebase of their own while cut off from the agents)
+        // means starting over, not claiming the allowance of a change of
+        // source between agreeing coordinators (random scenario 3981: 5 s
+        // off, bound 10 ms). An agreeing one keeps the estimate: resetting on
+        // every change cut greens short (a locking agent may show the plan).
+        if state == .locking || state == .unsynced, let id = sources.current?.id, disagreesWithEstimate[id] == true {
+            clock.reset()
+            lastAcceptedSampleAt = nil
+        }
         // The first coordinator ever followed is no change of source.
         if clock.timebase(at: LocalInstant(nanos: 0)) != nil {
             samplesSinceSourceChange = 0
@@ -453,8 +472,18 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
             let bursting = state == .unsynced || state == .locking
             nextReportAt = now + (bursting ? configuration.burstReportIntervalNanos : configuration.reportIntervalNanos)
             if let current = sources.current, let address = sourceAddresses[current.id] {
-                output.sends.append(seal(.report(report(now: now)), to: current.id, at: .peer(address)))
+                let report = report(now: now)
+                output.sends.append(seal(.report(report), to: current.id, at: .peer(address)))
                 gate.sent(reportAt: now, to: current.id)
+                // Every other coordinator it hears (a rolling update's new one,
+                // standing by) gets the report too: a coordinator's silent-head
+                // watch must hear every head at the report rate. Heard only by
+                // the once-a-second broadcast, a lost one or two read as
+                // silence, and the junction was stopped on live heads.
+                for id in sources.othersLive(atNanos: now.nanos) {
+                    guard let other = sourceAddresses[id] else { continue }
+                    output.sends.append(seal(.report(report), to: id, at: .peer(other)))
+                }
             } else if sources.current == nil {
                 // Coordinators heard but not followed yet: a report each, so
                 // their next tick can echo it (rule 10).

@@ -72,6 +72,12 @@ public struct SourceSelector: Sendable {
         heard[id].map { now - $0.lastNanos <= timeoutNanos } ?? false
     }
 
+    /// The coordinators heard within the timeout, other than the followed
+    /// one, lowest id first.
+    public func othersLive(atNanos now: Int64) -> [UInt64] {
+        heard.filter { $0.key != current?.id && now - $0.value.lastNanos <= timeoutNanos }.keys.sorted()
+    }
+
     /// Whether a tick's sender is the followed coordinator.
     public func isCurrent(_ id: UInt64) -> Bool { current?.id == id }
 }

@@ -132,6 +132,32 @@ struct PlanActivationTests {
         #expect(activation.needsPlans(plan: running, pending: .none))
     }
 
+    /// A green wave's junctions hand over at their own cycle starts, up to a
+    /// cycle after the anchor. Until the last has, an agent that holds no
+    /// plan (a board that joins or restarts then) is not given the new plan
+    /// alone: it would run it from the anchor at a junction still in the
+    /// old one (random scenario 1774: a green where the plan had none).
+    @Test func noPlanAloneUntilEveryJunctionHandedOver() throws {
+        let wave = Array(ExamplePlans.corridor.utf8)
+        let waveEdited = Array(ExamplePlans.corridor.replacing(#""seconds": 30"#, with: #""seconds": 34"#).utf8)
+        #expect(wave != waveEdited)
+        let old = try SignalPlan.load(wave, source: "corridor"), new = try SignalPlan.load(waveEdited, source: "edited")
+        var activation = PlanActivation(plan: old, bytes: wave)
+        let runningWave = PlanIdentity(id: PlanID(planBytes: wave).rawValue, anchor: anchor)
+        _ = activation.adopt([agent(runningWave)], at: t(0))
+        activation.fileChanged(plan: new, bytes: waveEdited)
+        _ = activation.update(at: t(0), agents: [agent(runningWave)])
+        let pending = try #require(activation.schedule.pending?.identity)
+        #expect(activation.update(at: pending.anchor - 2 * s, agents: [agent(runningWave, pending: pending)]) == [.committed(pending)])
+        #expect(activation.update(at: pending.anchor, agents: [agent(runningWave, pending: pending)]) == [.activated(pending)])
+        let end = try #require(activation.handoverEndsAt)
+        #expect(end > pending.anchor, "offset junctions hand over later")
+        #expect(end - pending.anchor <= old.cycleNanos + PlanSchedule.handoverHoldNanos(from: old, to: new) + new.cycleNanos)
+        #expect(!activation.mayGiveCurrentAlone(at: pending.anchor))
+        #expect(!activation.mayGiveCurrentAlone(at: end - 1))
+        #expect(activation.mayGiveCurrentAlone(at: end))
+    }
+
     /// An edit inside the lead window gets its own announcement (and acks).
     @Test func anEditInsideTheLeadWindowIsAnnouncedAfresh() throws {
         var activation = PlanActivation(plan: plan, bytes: crossroads)

@@ -273,6 +273,33 @@ struct AgentCoreTests {
         #expect(otherCoordinator.receive(peerBytes, timebaseEstimate: nil) == .failure(.misaddressed))
     }
 
+    /// Each periodic report goes to the followed coordinator and to every
+    /// other one whose ticks the agent hears, addressed to each: a standby's
+    /// silent-head watch must hear every head at the report rate (heard only
+    /// through the once-a-second broadcast, it took a lost one or two for a
+    /// silent head and stopped the junction at a rolling update's goodbye).
+    @Test func reportsAlsoGoToEveryOtherCoordinatorHeard() throws {
+        var pair = try Pair()
+        pair.run(until: 20 * s)
+        #expect(pair.agent.state == .locked)
+        let other = coordinatorID + 1
+        let local = { (t: Int64) in LocalInstant(nanos: t + pair.agentOffsetNanos) }
+        let standbyTick = Tick(coordinatorID: other, term: 2, sentAt: pair.timebase(at: pair.now), plan: .none, cyclePositionNanos: 0)
+        _ = pair.agent.handle(.datagram(try codec.seal(.tick(standbyTick), sender: other, sequence: 1, recipient: agentInstance), from: 200),
+                              now: local(pair.now))
+        var to: [AgentDestination<Int>: [UInt64]] = [:]
+        for k in 1...3 {
+            for send in pair.agent.handle(.timer, now: local(pair.now + Int64(k) * 100 * ms)).sends {
+                guard case let .success(envelope) = codec.open(send.bytes), case .report = envelope.message else { continue }
+                to[send.to, default: []].append(envelope.recipientID)
+            }
+        }
+        #expect(to[.peer(100)]?.allSatisfy { $0 == coordinatorID } == true)
+        #expect(to[.peer(200)]?.allSatisfy { $0 == other } == true, "the other coordinator hears every report: \(to)")
+        #expect(to[.peer(200)]?.count == to[.peer(100)]?.count)
+        #expect(pair.agent.sources.current?.id == coordinatorID, "it still follows its coordinator")
+    }
+
     /// Rule 10: a fresh agent follows a coordinator only once one of its
     /// ticks echoes a report this agent sent it in the last 5 s; until then
     /// it reports to the candidate, addressed.
