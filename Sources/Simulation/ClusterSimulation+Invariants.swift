@@ -20,6 +20,7 @@ extension ClusterSimulation {
         if core.state == .locked, agents[i].lockedSince == nil {
             agents[i].lockedSince = now
             if !agents[i].everLocked, let first = agents[i].firstTickAt { report.lockDelaysNanos.append(now - first) }
+            if !agents[i].everLocked { agents[i].firstLockedAt = now - Self.epochNanos }
             agents[i].everLocked = true
         }
         if core.state != .locked { agents[i].lockedSince = nil } else { agents[i].lastLockedAt = now }
@@ -157,6 +158,7 @@ extension ClusterSimulation {
         history.settle(followed: followedCoordinators)
         checkTransitionsAgainstPlan()
         checkFrozenHeads(byJunction: byJunction)
+        checkNoBlip()
         for i in agents.indices { report.monitorTrips += agents[i].core?.monitor.tripCount ?? 0 }
         if end - scenario.lastFaultEndNanos >= scenario.recoveryNanos {
             // Under steady loss an agent can miss every sample for a second
@@ -167,6 +169,28 @@ extension ClusterSimulation {
                 if agents[i].core?.state == .holdover, let last = agents[i].lastLockedAt, now - last <= grace { continue }
                 report.violate("no-recovery", "agent \(i) is \(agents[i].core!.state), not locked \(formatSeconds(scenario.recoveryNanos)) after the last fault", atNanos: end)
             }
+        }
+    }
+
+    /// The faults the junction promises to ride through without a blip: a
+    /// coordinator killed, replaced or rolled (at a new address, its node's
+    /// wall clock stepped or its CLOCK_MONOTONIC slewed), plan edits at any
+    /// moment, agents added, loss, delay and drift. With none of the others
+    /// (a partition, an agent killed, stalled, slewed or removed), no head
+    /// that has locked may flash: judged from the lamps, in true time.
+    var promisesNoBlip: Bool {
+        scenario.network.partitions.isEmpty && scenario.agentKills.isEmpty && scenario.agentStalls.isEmpty
+            && scenario.agentSlews.isEmpty && scenario.agentRemovals.isEmpty
+            && !scenario.coordinatorsTickMonotonic && !scenario.agentsDisciplineMonotonic
+    }
+
+    mutating func checkNoBlip() {
+        guard promisesNoBlip else { return }
+        for (key, trace) in traces.sorted(by: { ($0.key.agent, $0.key.incarnation) < ($1.key.agent, $1.key.incarnation) }) {
+            guard let locked = agents[key.agent].firstLockedAt,
+                  let flash = trace.changes.first(where: { $0.aspect.isFlashing && $0.atNanos > locked }) else { continue }
+            report.violate("blip", "agent \(key.agent) showed \(flash.aspect) at \(formatSeconds(flash.atNanos)), locked since \(formatSeconds(locked)), with no fault that excuses it",
+                           atNanos: flash.atNanos)
         }
     }
 

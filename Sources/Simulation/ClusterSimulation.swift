@@ -29,8 +29,9 @@ public struct ClusterSimulation {
         case addAgent
         case coordinatorOutage(Scenario.Outage)
         /// `replacing`: the coordinator whose replica slot (its ReplicaSet's
-        /// pod) the new one takes after an outage: the newest one it killed.
-        case startCoordinator(clockOffsetNanos: Int64, replacing: Int? = nil)
+        /// pod) the new one takes after an outage. `rollout`: the rolling
+        /// update's new pod (the new ReplicaSet's).
+        case startCoordinator(clockOffsetNanos: Int64, replacing: Int? = nil, rollout: Bool = false)
         case stopCoordinatorGracefully(Int)
         case stopCoordinator(Int)
         case planChange([UInt8])
@@ -50,6 +51,8 @@ public struct ClusterSimulation {
         /// The last true time it was seen locked.
         var lastLockedAt: Int64?
         var everLocked = false
+        /// True time (since the run's start) it first locked.
+        var firstLockedAt: Int64?
         var lastStateChangeAt: Int64
         var followed: UInt64 = 0
         var traceKey: TraceKey?
@@ -114,6 +117,8 @@ public struct ClusterSimulation {
     var coordinators: [SimCoordinator] = []
     /// Coordinator k's replica slot went to this coordinator after an outage.
     var replacedBy: [Int: Int] = [:]
+    /// The rolling update's new pod (or its replacement), if one started.
+    var rolloutPod: Int?
     var random: SimulationRandom
     var networkRandom: SimulationRandom
     var key: AuthKey?
@@ -183,7 +188,8 @@ public struct ClusterSimulation {
         let base = Self.epochNanos
         for o in scenario.coordinatorOutages { queue.push(.coordinatorOutage(o), at: base + o.atNanos) }
         if let s = scenario.secondCoordinatorAtNanos {
-            queue.push(.startCoordinator(clockOffsetNanos: random.upTo(2 * scenario.coordinatorClockOffsetNanos) - scenario.coordinatorClockOffsetNanos), at: base + s)
+            queue.push(.startCoordinator(clockOffsetNanos: random.upTo(2 * scenario.coordinatorClockOffsetNanos) - scenario.coordinatorClockOffsetNanos,
+                                         rollout: true), at: base + s)
         }
         for stop in scenario.coordinatorStops {
             queue.push(stop.graceful ? .stopCoordinatorGracefully(stop.index) : .stopCoordinator(stop.index), at: base + stop.atNanos)
@@ -246,11 +252,17 @@ public struct ClusterSimulation {
         case let .coordinatorOutage(outage):
             let killed = coordinators.indices.filter { coordinators[$0].core != nil }
             for k in killed { killCoordinator(k) }
-            // One replacement: of the newest pod killed (mid-rollout, the new
-            // ReplicaSet's; the old one's stop then finds nothing to stop).
-            queue.push(.startCoordinator(clockOffsetNanos: outage.replacementClockOffsetNanos, replacing: killed.last), at: now + outage.downNanos)
-        case let .startCoordinator(offset, replacing):
-            if let replacing { replacedBy[replacing] = coordinators.count }
+            // One replacement: mid-rollout, of the new ReplicaSet's pod if it
+            // was killed (the old one's stop then finds nothing to stop), else
+            // of the newest pod killed.
+            let slot = rolloutPod.flatMap { killed.contains($0) ? $0 : nil } ?? killed.last
+            queue.push(.startCoordinator(clockOffsetNanos: outage.replacementClockOffsetNanos, replacing: slot), at: now + outage.downNanos)
+        case let .startCoordinator(offset, replacing, rollout):
+            if let replacing {
+                replacedBy[replacing] = coordinators.count
+                if replacing == rolloutPod { rolloutPod = coordinators.count }
+            }
+            if rollout { rolloutPod = coordinators.count }
             startCoordinator(clockOffsetNanos: offset)
         case let .stopCoordinatorGracefully(k):
             guard let k = livePod(of: k) else { return }
@@ -454,6 +466,12 @@ public struct ClusterSimulation {
                 history.record(current, fresh: true, coordinatorID: core.configuration.id, atNanos: now - Self.epochNanos)
             case let .committed(identity):
                 guard let pending = core.schedule.pending, pending.identity == identity else { continue }
+                history.record(pending, fresh: false, coordinatorID: core.configuration.id, atNanos: now - Self.epochNanos)
+            case let .adopted(_, identity, _):
+                // A pending plan adopted past its commit point is honoured as
+                // committed (its predecessor may have committed it): the
+                // agents switch to it, so the history has it.
+                guard core.schedule.pendingCommitted, let pending = core.schedule.pending, pending.identity == identity else { continue }
                 history.record(pending, fresh: false, coordinatorID: core.configuration.id, atNanos: now - Self.epochNanos)
             default:
                 continue

@@ -66,7 +66,18 @@ struct SweepTests {
     /// locking agent's regression, carried by two or three heavily weighted
     /// points, claimed a frequency it did not know; its bound was exceeded
     /// (5125), and after a 14 s partition it ran 7.8 ms off the plan (5101).
-    @Test(arguments: [(UInt64(2711), "crossroads"), (1210, "corridor"), (5101, "corridor"), (5125, "corridor")])
+    ///
+    /// From the sweeps of this stop's changes: 5639, a pending plan adopted
+    /// past its commit point was missing from the checker's history; 3981, a
+    /// locking agent took a new coordinator 5 s off its estimate with a 10 ms
+    /// bound; 5496, a replacement that heard only agents flashing on a
+    /// command started its file's plan afresh beside theirs; 240, two
+    /// coordinators in a rolling update stopped the junction on each other's
+    /// heads (the blip invariant); 1774, a board that joined right after an
+    /// activation ran the new plan at a green-wave junction still in the old.
+    @Test(arguments: [(UInt64(2711), "crossroads"), (1210, "corridor"), (5101, "corridor"), (5125, "corridor"),
+                      (5639, "crossroads"), (3981, "crossroads"), (5496, "crossroads"), (240, "crossroads"),
+                      (1774, "corridor")])
     func aSeedTheLongSweepFoundStaysClean(seed: UInt64, planName: String) throws {
         let report = try run(Scenario.random(seed: seed, durationNanos: Self.duration, planBytes: planName == "corridor" ? corridor : crossroads))
         #expect(report.violationCount == 0, "\(explain(report))")
