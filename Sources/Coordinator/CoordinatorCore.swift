@@ -384,8 +384,9 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         if let event = plans.adopt(trustedAgentPlans(now: now), at: timebase(at: now)) { output.notes.append(.plan(event)) }
     }
 
-    /// The plans of the agents whose clocks are trusted for adoption (locked
-    /// or in holdover, with a bound within `adoptableBoundNanos`).
+    /// The plans of the agents whose clocks are trusted for adoption (locked,
+    /// in holdover or flashing on a command, with a bound within
+    /// `adoptableBoundNanos`).
     private func trustedAgentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
         agentOrder.compactMap { address -> PlanActivation.AgentPlans? in
             // Flashing on a command (a silent head, conflicting greens) keeps

@@ -75,7 +75,10 @@ public struct SourceSelector: Sendable {
     /// The coordinators heard within the timeout, other than the followed
     /// one, lowest id first.
     public func othersLive(atNanos now: Int64) -> [UInt64] {
-        heard.filter { $0.key != current?.id && now - $0.value.lastNanos <= timeoutNanos }.keys.sorted()
+        // Asked for every report: with one coordinator (almost always) there
+        // is nothing to filter or sort.
+        guard heard.count > 1 else { return [] }
+        return heard.filter { $0.key != current?.id && now - $0.value.lastNanos <= timeoutNanos }.keys.sorted()
     }
 
     /// Whether a tick's sender is the followed coordinator.
