@@ -67,11 +67,13 @@ enum ScaleBench {
         if let floor = milliseconds(r.floorSpans) {
             table.add("scale", "floor: \(agents) bare sendto, one thread, first-to-last p50 (\(r.floorSpans.count) rounds)", floor.p50, "ms")
             table.add("scale", "floor: bare sendto p99", floor.p99, "ms")
-            table.add("scale", "tick round p50 / floor p50", round.p50 / floor.p50, "x")
         }
         if let two = milliseconds(r.twoThreadFloorSpans) {
+            // The coordinator sends rounds this large on two threads (`SendSplit`).
             table.add("scale", "floor: \(agents) bare sendto, two threads, first-to-last p50 (\(r.twoThreadFloorSpans.count) rounds)", two.p50, "ms")
-            table.add("scale", "floor: two threads p99", two.p99, "ms")
+            table.add("scale", "floor: two threads p99", two.p99, "ms",
+                      goal: "the 20 ms goal is reachable here only if this is", met: two.p99 <= 20)
+            table.add("scale", "tick round p50 / two-thread floor p50", round.p50 / two.p50, "x")
         }
         let ticks = full.map(\.ticks).reduce(0, +) / full.count
         table.add("scale", "ticks per complete round (of \(agents))", Double(ticks), "")

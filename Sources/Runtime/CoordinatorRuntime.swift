@@ -23,6 +23,8 @@ public final class CoordinatorRuntime: Sendable {
     let shared: Mutex<Shared>
     let web: CoordinatorWeb
     private let threads = Mutex<[OSThread]>([])
+    /// Sends the second half of large rounds (`SendSplit`) while it runs.
+    private let helper = Mutex<HelperSender?>(nil)
     private let http = Mutex<HTTPServer?>(nil)
     private let onStopRequest: @Sendable () -> Void
 
@@ -66,6 +68,8 @@ public final class CoordinatorRuntime: Sendable {
         let network = try OSThread(name: "junction-net") { [self] in runNetwork() }
         let housekeeping = try OSThread(name: "junction-house") { [self] in runHousekeeping() }
         threads.withLock { $0 = [timer, network, housekeeping] }
+        let sender = try HelperSender { [socket, clock] run in Self.transmit(run, socket: socket, clock: clock) }
+        helper.withLock { $0 = sender }
     }
 
     /// SIGTERM: says goodbye (so agents switch source at once), then stops
@@ -80,6 +84,7 @@ public final class CoordinatorRuntime: Sendable {
         send(sends)
         let running = threads.withLock { t in defer { t = [] }; return t }
         for thread in running { thread.join() }
+        helper.withLock { h in defer { h = nil }; return h }?.stop()
         http.withLock { server in server?.stop(); server = nil }
         web.events.stop()
     }
@@ -103,20 +108,28 @@ public final class CoordinatorRuntime: Sendable {
     }
 
     /// Seals and sends, outside the lock, each datagram as it leaves: a tick
-    /// late in a long round carries the time it left (`CoordinatorSend`).
+    /// late in a long round carries the time it left (`CoordinatorSend`). A
+    /// large round goes out on two threads (`SendSplit`, `HelperSender`).
     func send(_ sends: [CoordinatorSend<SocketAddress>]) {
         guard !sends.isEmpty else { return }
-        var failures: UInt64 = 0
-        for datagram in sends {
-            let bytes = datagram.bytes(leavingAt: now())
-            guard !bytes.isEmpty else { failures += 1; continue }
-            do { try socket.send(bytes, to: datagram.to) } catch { failures += 1 }
-        }
+        let failures = helper.withLock { $0 }?.send(sends) ?? Self.transmit(sends[...], socket: socket, clock: clock)
         let sent = UInt64(sends.count)
         shared.withLock { s in
             s.stats.datagramsSent += sent - failures
             s.stats.sendErrors += failures
         }
+    }
+
+    /// Seals each datagram of `run` as it leaves and sends it; returns how
+    /// many could not be sealed or sent.
+    static func transmit(_ run: ArraySlice<CoordinatorSend<SocketAddress>>, socket: UDPSocket, clock: CoordinatorClock) -> UInt64 {
+        var failures: UInt64 = 0
+        for datagram in run {
+            let bytes = datagram.bytes(leavingAt: clock.now())
+            guard !bytes.isEmpty else { failures += 1; continue }
+            do { try socket.send(bytes, to: datagram.to) } catch { failures += 1 }
+        }
+        return failures
     }
 
     private func log(_ note: CoordinatorNote) {
