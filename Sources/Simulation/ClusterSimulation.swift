@@ -434,17 +434,20 @@ public struct ClusterSimulation {
         for note in output.notes { if case .planRefused = note { report.plansRefused += 1 } }
         recordPlanDecisions(k, output.notes)
         // The datagrams leave one after another, each sealed (a tick stamped)
-        // as it leaves, as the runtime does.
-        var leaving: Int64 = 0
-        for datagram in output.sends where datagram.to < Self.coordinatorBase {
-            let address = datagram.to
-            if let removedAt = agents[address].removedAt,
-               now > removedAt + scenario.dnsLagNanos + core(k).configuration.forgetAgentAfterNanos + 10 * .nanosPerSecond {
-                report.ticksToRemovedAgents += 1
+        // as it leaves, as the runtime does; a large round on two threads at
+        // once (`SendSplit`), each sending its run in order.
+        for run in SendSplit.runs(count: output.sends.count) {
+            var leaving: Int64 = 0
+            for datagram in output.sends[run] where datagram.to < Self.coordinatorBase {
+                let address = datagram.to
+                if let removedAt = agents[address].removedAt,
+                   now > removedAt + scenario.dnsLagNanos + core(k).configuration.forgetAgentAfterNanos + 10 * .nanosPerSecond {
+                    report.ticksToRemovedAgents += 1
+                }
+                leaving += scenario.coordinatorSendNanos
+                let bytes = datagram.bytes(leavingAt: local + leaving)
+                send(bytes, fromCoordinator: k, toAgent: address, after: leaving)
             }
-            leaving += scenario.coordinatorSendNanos
-            let bytes = datagram.bytes(leavingAt: local + leaving)
-            send(bytes, fromCoordinator: k, toAgent: address, after: leaving)
         }
         coordinators[k].generation += 1
         let wake = max(coordinators[k].oscillator.trueTime(whenLocalReads: output.wakeAt.nanos, notBefore: now), now + 1)
@@ -457,6 +460,8 @@ public struct ClusterSimulation {
     /// or committed by a coordinator that agents follow (or, for a start, by
     /// the only coordinator serving).
     private mutating func recordPlanDecisions(_ k: Int, _ notes: [CoordinatorNote]) {
+        // Most events decide nothing about plans: no copy of the core for them.
+        guard notes.contains(where: { if case .plan = $0 { true } else { false } }) else { return }
         let core = core(k)
         for note in notes {
             guard case let .plan(event) = note else { continue }
