@@ -14,6 +14,10 @@ extension PlanRef {
 /// deleted, or during a rolling update) continues the cycle without a step
 /// even when its own clock is seconds off. While other coordinators lead, it
 /// keeps re-adopting, so that if it takes over, the switch costs nothing.
+///
+/// The helpers `handle` calls on every event are `mutating` though some only
+/// read: calling a non-mutating method from a mutating one copies the whole
+/// core (1.8 KB, its arrays and dictionaries retained), as `AgentCore` says.
 public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     public enum Phase: Sendable, Hashable {
         /// Soliciting the agents to adopt their timebase, since then
@@ -353,7 +357,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// The agents this round asks for the wanted plan: a few of those whose
     /// last report holds it, taking turns round by round (a lost answer, or
     /// an agent gone, is made up for by the next ones).
-    private func planLenders() -> Set<Address> {
+    private mutating func planLenders() -> Set<Address> {
         guard wantedPlan.id != .none else { return [] }
         let id = wantedPlan.id.rawValue
         let holders = agentOrder.filter { address in
@@ -387,7 +391,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     /// The plans of the agents whose clocks are trusted for adoption (locked,
     /// in holdover or flashing on a command, with a bound within
     /// `adoptableBoundNanos`).
-    private func trustedAgentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
+    private mutating func trustedAgentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
         agentOrder.compactMap { address -> PlanActivation.AgentPlans? in
             // Flashing on a command (a silent head, conflicting greens) keeps
             // the timebase and the plans: such a report is adopted as the
@@ -444,7 +448,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     }
 
     /// The agents' plans as the activation weighs them.
-    private func agentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
+    private mutating func agentPlans(now: LocalInstant) -> [PlanActivation.AgentPlans] {
         agentOrder.compactMap { address in
             guard let record = agents[address], let report = record.lastReport else { return nil }
             return PlanActivation.AgentPlans(plan: report.plan.planIdentity, pending: report.pending.planIdentity,
@@ -515,7 +519,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     /// The first change of any group of any listed junction after `now`, on
     /// this coordinator's clock.
-    private func nextPhaseChange(after now: LocalInstant) -> LocalInstant? {
+    private mutating func nextPhaseChange(after now: LocalInstant) -> LocalInstant? {
         guard let current = schedule.current else { return nil }
         let t = timebase(at: now)
         var best: TimebaseInstant?

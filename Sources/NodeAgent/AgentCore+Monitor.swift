@@ -12,14 +12,16 @@ import Protocol
 extension AgentCore {
     /// The goal the synchronisation state asks of the head.
     var stateGoal: HeadSequencer.Goal {
-        switch state {
-        case .unsynced, .locking: .hold(configuration.startupAspect)
-        case .locked, .holdover: commandedAspect.map { .hold($0) } ?? .followPlan
-        // Flash is a junction decision: the plan's flash aspect only when
-        // the whole junction is commanded into it (`noteCommand`); an agent
-        // that leaves the plan on its own shows flashing red, because its
-        // neighbours may still be running the plan.
-        case .flash: .hold(commandedAspect ?? .flashingRed)
+        mutating get {
+            switch state {
+            case .unsynced, .locking: .hold(configuration.startupAspect)
+            case .locked, .holdover: commandedAspect.map { .hold($0) } ?? .followPlan
+            // Flash is a junction decision: the plan's flash aspect only when
+            // the whole junction is commanded into it (`noteCommand`); an agent
+            // that leaves the plan on its own shows flashing red, because its
+            // neighbours may still be running the plan.
+            case .flash: .hold(commandedAspect ?? .flashingRed)
+            }
         }
     }
 
@@ -58,7 +60,7 @@ extension AgentCore {
 
     /// The next cycle start of this head's junction on the local clock, 1 ms
     /// late so that rounding between the scales lands inside the all-red.
-    private func junctionCycleStart(atOrAfter now: LocalInstant) -> LocalInstant {
+    private mutating func junctionCycleStart(atOrAfter now: LocalInstant) -> LocalInstant {
         guard let current = schedule.current, let head = currentHead, let t = clock.timebase(at: now),
               let local = clock.local(at: current.plan.cycleStart(junction: head.junction, atOrAfter: t, anchor: current.anchor))
         else { return now }
@@ -110,7 +112,7 @@ extension AgentCore {
     }
 
     /// The core's wake-up, brought forward to the monitor's own next change.
-    func monitorWake(_ wake: LocalInstant, now: LocalInstant) -> LocalInstant {
+    mutating func monitorWake(_ wake: LocalInstant, now: LocalInstant) -> LocalInstant {
         var wake = wake
         if let change = monitor.nextChange { wake = min(wake, max(change, now + 1)) }
         if let rejoinAt { wake = min(wake, max(rejoinAt, now + 1)) }

@@ -39,7 +39,7 @@ extension AgentRuntime {
         let (raw, now) = clock.reading()
         // Copied under the lock (the core is a value: a copy is a few
         // reference counts), worked out and formatted after it is released.
-        let (core, shown, stats, coordinators) = shared.withLock { s in (s.core, s.shown, s.stats, s.coordinators) }
+        var (core, shown, stats, coordinators) = shared.withLock { s in (s.core, s.shown, s.stats, s.coordinators) }
         let report = core.report(now: now)
         return AgentSnapshot(
             ordinal: core.configuration.ordinal, board: core.configuration.board, instance: core.configuration.instance,

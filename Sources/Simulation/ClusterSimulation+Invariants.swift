@@ -277,7 +277,9 @@ struct AgentView {
     var errorBoundNanos: Int64
     var plan: PlanIdentity?
 
-    init(_ core: borrowing AgentCore<Int>, local: LocalInstant) {
+    /// Read through `inout`: the core's readers are `mutating` (see
+    /// `AgentCore.errorBoundNanos(at:)`), so that reading it copies nothing.
+    init(_ core: inout AgentCore<Int>, local: LocalInstant) {
         state = core.state
         program = core.sequencer.program
         goal = core.sequencer.goal

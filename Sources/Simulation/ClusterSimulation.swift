@@ -75,7 +75,7 @@ public struct ClusterSimulation {
             let local = LocalInstant(nanos: oscillator.local(at: now))
             let output = core!.handle(event, now: local)
             if case .datagram = event, firstTickAt == nil, core!.counters.ticksReceived > 0 { firstTickAt = now }
-            return (local, before, output, AgentView(core!, local: local))
+            return (local, before, output, AgentView(&core!, local: local))
         }
     }
 
