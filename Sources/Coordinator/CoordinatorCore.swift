@@ -236,14 +236,22 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         silentHeads.reported(report, at: now)
         highestTermHeard = max(highestTermHeard, report.sourceTerm)
         let followsMe = report.sourceCoordinatorID == configuration.id
+        // Once an agent follows it, its timebase is the one that agent locks
+        // to: a standby's re-adoption must not move it under the agent
+        // (housekeeping recounts the followers only once a second).
+        if followsMe && standby { standby = false }
         // Echo every report, not only followers': the first tick an agent
         // takes from this coordinator then already measures the difference.
         if phase == .serving {
             record.pendingEcho = PendingEcho(reportSentAt: report.sentAt, receivedAt: now)
         }
         agents[source] = record
-        if followsMe && phase == .serving && (report.state == .unsynced || report.state == .locking) {
-            // A burst from an agent that is locking: answer at once.
+        // A burst from an agent that is locking, or from a fresh one that
+        // follows no coordinator yet: answer at once. The fresh one follows
+        // only a tick echoing its report (rule 10), which would otherwise
+        // wait for the next round, up to 100 ms (more under loss).
+        let followsNone = report.sourceCoordinatorID == 0 && report.state == .unsynced
+        if (followsMe || followsNone) && phase == .serving && (report.state == .unsynced || report.state == .locking) {
             sendTick(to: source, now: now, into: &output)
         }
         checkConflicts(report, from: source, now: now, into: &output)
@@ -378,6 +386,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
             output.notes.append(.startedOwnTimebase(term: term))
         }
         phase = .serving
+        silentHeads.startWatching(at: now)
         nextTickAt = now
         adoptPlans(now: now, into: &output)
     }

@@ -65,6 +65,13 @@ public struct SilentHeadWatch: Sendable {
         var stoppedOnRed = false
     }
     private var heard: [HeadKey: Heard] = [:]
+    /// Silence counts from no earlier than this: when this coordinator
+    /// began to serve. Before its first ticks the agents know it only from
+    /// its solicits and, late, from DNS, so a head heard while it adopted
+    /// had no way to report to it since; judged from that answer, a new
+    /// coordinator whose first ticks or the answers to them were lost
+    /// stopped a live head's junction half a second after it took over.
+    private var watchingSince: LocalInstant?
     /// Junctions with a silent head, as of the last `refresh`.
     public private(set) var stoppedJunctions: [String: [HeadKey]] = [:]
 
@@ -98,6 +105,12 @@ public struct SilentHeadWatch: Sendable {
         }
     }
 
+    /// Starts the silence of every head heard so far at `now` (the
+    /// coordinator begins to serve).
+    public mutating func startWatching(at now: LocalInstant) {
+        watchingSince = now
+    }
+
     /// Forgets a head whose agent the coordinator forgot.
     public mutating func forget(board: String, ordinal: UInt32) {
         heard[HeadKey(board: board, ordinal: ordinal)] = nil
@@ -111,12 +124,14 @@ public struct SilentHeadWatch: Sendable {
         for entry in heard.values { latest[entry.junction] = max(latest[entry.junction] ?? entry.at, entry.at) }
         var stopped: [String: [HeadKey]] = [:]
         var newlySilent: [(HeadKey, String)] = []
-        for (key, entry) in heard where now - entry.at > silentHeadNanos && !entry.stoppedOnRed {
+        for (key, entry) in heard {
+            let quietSince = max(entry.at, watchingSince ?? entry.at)
+            guard now - quietSince > silentHeadNanos, !entry.stoppedOnRed else { continue }
             if entry.stopsJunction == nil {
                 // Others reported for at least half the threshold after it
                 // went quiet (a whole junction cut off goes quiet within a
                 // report interval or two).
-                let stops = (latest[entry.junction] ?? entry.at) - entry.at > silentHeadNanos / 2
+                let stops = (latest[entry.junction] ?? quietSince) - quietSince > silentHeadNanos / 2
                 heard[key]?.stopsJunction = stops
                 if stops { newlySilent.append((key, entry.junction)) }
             }

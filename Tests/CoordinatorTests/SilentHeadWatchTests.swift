@@ -43,6 +43,26 @@ struct SilentHeadWatchTests {
         #expect(watch.command(forJunction: "main") == .run)
     }
 
+    /// A new coordinator hears the heads first in answers to its solicits,
+    /// while it adopts; the agents can report to it only once its ticks
+    /// come. Judged from those answers, a head whose first reports to it
+    /// were lost stopped its junction half a second after the coordinator
+    /// began to serve (sweep seed 2487): silence counts from the start of
+    /// serving, the full 1.5 s.
+    @Test func silenceCountsFromTheStartOfServing() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0)
+        watch.reported(report(2, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0)
+        let serving = t0 + 1_000 * ms
+        watch.startWatching(at: serving)
+        // The other head reports from the first ticks on; head 0's reports are lost.
+        for k in 1...15 { watch.reported(report(2, group: "east-west", at: TimebaseInstant(nanos: 0)), at: serving + Int64(k) * 100 * ms) }
+        #expect(watch.refresh(at: t0 + 1_600 * ms).isEmpty, "1.6 s after its answer, 0.6 s after the first ticks: not silent")
+        #expect(watch.refresh(at: serving + 1_500 * ms).isEmpty)
+        #expect(watch.refresh(at: serving + 1_501 * ms).map(\.junction) == ["main"], "silent 1.5 s after the first ticks: stopped")
+    }
+
     /// A whole junction going quiet together (a partition) is not a silent
     /// head: the heads coming back must not be stopped one by one.
     @Test func aJunctionGoingQuietTogetherIsNotStopped() {

@@ -75,9 +75,16 @@ struct SweepTests {
     /// coordinators in a rolling update stopped the junction on each other's
     /// heads (the blip invariant); 1774, a board that joined right after an
     /// activation ran the new plan at a green-wave junction still in the old.
+    ///
+    /// From the sweep after fresh agents were answered at once: 2487, a
+    /// replacement judged a head silent from its answer to a solicit, before
+    /// the head could report to it; 3659, the checker skipped a plan change
+    /// 1 ms after a head joined and judged the head wrong for showing it;
+    /// 8872, a standby re-adopted and moved its timebase under a fresh agent
+    /// that already followed it (a dishonest bound).
     @Test(arguments: [(UInt64(2711), "crossroads"), (1210, "corridor"), (5101, "corridor"), (5125, "corridor"),
                       (5639, "crossroads"), (3981, "crossroads"), (5496, "crossroads"), (240, "crossroads"),
-                      (1774, "corridor")])
+                      (1774, "corridor"), (2487, "crossroads"), (3659, "crossroads"), (8872, "corridor")])
     func aSeedTheLongSweepFoundStaysClean(seed: UInt64, planName: String) throws {
         let report = try run(Scenario.random(seed: seed, durationNanos: Self.duration, planBytes: planName == "corridor" ? corridor : crossroads))
         #expect(report.violationCount == 0, "\(explain(report))")
