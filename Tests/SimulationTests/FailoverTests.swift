@@ -61,6 +61,20 @@ struct FailoverTests {
         #expect(!after.events.contains { $0.hasSuffix("coordinator 2 stopped") }, "\(explain(after))")
     }
 
+    /// An outage while the coordinator is already down (its replacement
+    /// not yet started) kills nothing and starts no second replacement: a
+    /// Deployment of one replica recreates one pod. Each outage used to
+    /// start its own, and the two served to the end (sweep seed 7808).
+    @Test func anOutageDuringAnOutageStartsOneReplacement() throws {
+        var s = steadyScenario(seed: 38, agents: 4, duration: 2 * minute)
+        s.coordinatorOutages = [.init(atNanos: 20 * second, downNanos: 4 * second, replacementClockOffsetNanos: 0),
+                                .init(atNanos: 21 * second, downNanos: 5 * second, replacementClockOffsetNanos: 0)]
+        let report = try run(s)
+        #expect(report.violationCount == 0, "\(explain(report))")
+        #expect(report.events.contains { $0.contains("coordinator 1 started") }, "\(explain(report))")
+        #expect(!report.events.contains { $0.contains("coordinator 2 started") }, "\(explain(report))")
+    }
+
     /// A rolling update must not blip, judged from ground truth (what each
     /// lamp showed). The new coordinator stood by for 5-15 s hearing the
     /// heads only through its solicit rounds, took a lost answer or two for

@@ -81,10 +81,13 @@ struct SweepTests {
     /// the head could report to it; 3659, the checker skipped a plan change
     /// 1 ms after a head joined and judged the head wrong for showing it;
     /// 8872, a standby re-adopted and moved its timebase under a fresh agent
-    /// that already followed it (a dishonest bound).
+    /// that already followed it (a dishonest bound); 7808, an outage while
+    /// the coordinator was already down started a second replacement, and
+    /// two coordinators served to the end.
     @Test(arguments: [(UInt64(2711), "crossroads"), (1210, "corridor"), (5101, "corridor"), (5125, "corridor"),
                       (5639, "crossroads"), (3981, "crossroads"), (5496, "crossroads"), (240, "crossroads"),
-                      (1774, "corridor"), (2487, "crossroads"), (3659, "crossroads"), (8872, "corridor")])
+                      (1774, "corridor"), (2487, "crossroads"), (3659, "crossroads"), (8872, "corridor"),
+                      (7808, "crossroads")])
     func aSeedTheLongSweepFoundStaysClean(seed: UInt64, planName: String) throws {
         let report = try run(Scenario.random(seed: seed, durationNanos: Self.duration, planBytes: planName == "corridor" ? corridor : crossroads))
         #expect(report.violationCount == 0, "\(explain(report))")
