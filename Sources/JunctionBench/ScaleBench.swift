@@ -144,6 +144,12 @@ enum ScaleBench {
         // them would, so the coordinator does not send every report's
         // sender the plan file again (which a report of no plan asks for).
         var plans = (current: PlanRef.none, pending: PlanRef.none)
+        // The coordinator the ticks come from: once they come, the agents
+        // report following it, as real agents do once a tick echoes their
+        // report. A report from an unsynced agent following none is
+        // answered at once (it is fresh), which would add a tick per
+        // report to the rounds measured.
+        var followed: (id: UInt64, term: UInt64)?
         var cpuStart: Int64?
         // Reports are spread over each second in 200 slots of 5 ms, so the
         // coordinator's receive buffer never sees all N at once; sockets are
@@ -154,13 +160,16 @@ enum ScaleBench {
         while clock.nowNanos() < measureUntil {
             let now = clock.nowNanos()
             if cpuStart == nil, now >= measureFrom { cpuStart = cpuTicks(pid: coordinator.pid) }
-            // An agent holding no timebase: a report, or an answer to a
-            // solicit (addressed, with its nonce), as a real one would.
+            // An agent holding no timebase before the ticks come (so the
+            // coordinator starts its own), then one following it: a report,
+            // or an answer to a solicit (addressed, with its nonce), as a
+            // real one would.
             func report(_ i: Int, answering solicit: Solicit? = nil) {
                 let report = Report(ordinal: UInt32(i), instance: UInt64(i + 1), board: "bench-\(i)", plan: plans.current,
-                                    pending: plans.pending, state: .unsynced,
-                                    offsetNanos: 0, errorBoundNanos: .max, head: nil, sentAt: LocalInstant(nanos: now),
-                                    timebaseAtSend: nil, sourceCoordinatorID: 0, sourceTerm: 0, solicitNonce: solicit?.nonce ?? 0)
+                                    pending: plans.pending, state: followed == nil ? .unsynced : .locked,
+                                    offsetNanos: 0, errorBoundNanos: followed == nil ? -1 : 100_000, head: nil, sentAt: LocalInstant(nanos: now),
+                                    timebaseAtSend: nil, sourceCoordinatorID: followed?.id ?? 0, sourceTerm: followed?.term ?? 0,
+                                    solicitNonce: solicit?.nonce ?? 0)
                 sequences[i] += 1
                 if let bytes = try? codec.seal(.report(report), sender: UInt64(i + 1), sequence: sequences[i],
                                                recipient: solicit?.coordinatorID ?? 0),
@@ -183,6 +192,7 @@ enum ScaleBench {
                             // Only ticks make a round; plan chunks (sent on
                             // another thread, in answer to reports) are not.
                             plans = (tick.plan, tick.pending)
+                            followed = (tick.coordinatorID, tick.term)
                             if now >= measureFrom, let stamp = d.kernelRealtimeNanos { stamps.append(stamp) }
                         default:
                             result.otherDatagrams += now >= measureFrom ? 1 : 0
