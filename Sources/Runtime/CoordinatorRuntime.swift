@@ -64,12 +64,13 @@ public final class CoordinatorRuntime: Sendable {
             let server = try HTTPServer.serve(port: httpPort) { [weak self] request in self?.serve(request) }
             http.withLock { $0 = server }
         }
+        // The helper first: the timer's first round may be a large one.
+        let sender = try HelperSender { [socket, clock] run in Self.transmit(run, socket: socket, clock: clock) }
+        helper.withLock { $0 = sender }
         let timer = try OSThread(name: "junction-timer") { [self] in runTimer() }
         let network = try OSThread(name: "junction-net") { [self] in runNetwork() }
         let housekeeping = try OSThread(name: "junction-house") { [self] in runHousekeeping() }
         threads.withLock { $0 = [timer, network, housekeeping] }
-        let sender = try HelperSender { [socket, clock] run in Self.transmit(run, socket: socket, clock: clock) }
-        helper.withLock { $0 = sender }
     }
 
     /// SIGTERM: says goodbye (so agents switch source at once), then stops
