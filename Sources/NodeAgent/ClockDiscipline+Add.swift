@@ -23,7 +23,7 @@ extension ClockDiscipline {
             }
             restartCount += 1
             referenceUncertainty = configuration.maxFrequencyPPM * 1e-6
-            estimator.forgetPoints(priorUncertainty: referenceUncertainty)
+            estimator.forgetPoints(priorFrequency: frequencyPPM * 1e-6, priorUncertainty: referenceUncertainty)
             window.removeAll()
         }
         consecutiveOutliers = 0

@@ -106,7 +106,10 @@ public struct ClockDiscipline: Sendable {
     /// sample, and the first new samples are slewed in (stepped only beyond
     /// `stepThresholdNanos`, as always).
     public mutating func switchSource() {
-        estimator.forgetPoints(priorUncertainty: referenceUncertainty)
+        // The frequency the mapping runs at, with its own uncertainty: the
+        // regression's may differ by far more than that uncertainty when the
+        // start-up envelope made the reference (random scenario 22138: 127 ppm).
+        estimator.forgetPoints(priorFrequency: frequencyPPM * 1e-6, priorUncertainty: referenceUncertainty)
         window.removeAll()
         lastSentLocalNanos = nil
         lastReceivedLocalNanos = nil

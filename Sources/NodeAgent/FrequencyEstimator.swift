@@ -68,9 +68,12 @@ struct FrequencyEstimator: Sendable {
         return true
     }
 
-    /// Forgets every point but keeps the frequency as a prior with `uncertainty`:
-    /// used when the source changes or the model proved wrong.
-    mutating func forgetPoints(priorUncertainty uncertainty: Double) {
+    /// Forgets every point and takes `frequency` as the prior with
+    /// `uncertainty`: used when the source changes or the model proved wrong.
+    /// The caller names the frequency its uncertainty belongs to (the
+    /// reference line's, which may come from the start-up envelope rather
+    /// than from this regression).
+    mutating func forgetPoints(priorFrequency frequency: Double, priorUncertainty uncertainty: Double) {
         priorFrequency = frequency
         priorUncertainty = uncertainty
         blocks.removeAll()

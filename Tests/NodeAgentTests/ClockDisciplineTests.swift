@@ -130,6 +130,35 @@ import Testing
         }
     }
 
+    /// A change of source keeps the frequency the mapping runs at. In the
+    /// first minute that is often the start-up envelope's, and the
+    /// regression's own estimate can lie 100 ppm and more from it: carrying
+    /// that one on with the envelope's uncertainty made the bound dishonest
+    /// (random scenario 22138: 127 ppm off, the bound growing at 55).
+    @Test func switchingSourceKeepsTheFrequencyItRanAt() {
+        var dishonest = 0, moved = 0
+        for seed in UInt64(1)...300 {
+            var random = SplitMix64(seed: seed)
+            let truth = EnvelopeFitTests.Truth(c0: Self.epoch, l0: 5 * .nanosPerSecond,
+                                               frequency: random.uniform(-200e-6...200e-6))
+            let samples = EnvelopeFitTests.samples(
+                truth, count: 64 + Int(random.below(orEqual: 200)), spacing: 100 * .nanosPerMillisecond,
+                forwardJitter: 3 * .nanosPerMillisecond, backwardJitter: 3 * .nanosPerMillisecond, random: &random)
+            var d = ClockDiscipline()
+            for (i, m) in samples.enumerated() {
+                if i == samples.count - 4 { d.switchSource() }
+                let before = d.frequencyPPM
+                _ = d.add(ClockSample(
+                    t1: LocalInstant(nanos: m.sentLocalNanos), t2: TimebaseInstant(nanos: m.sentLocalNanos + m.forwardNanos),
+                    t3: TimebaseInstant(nanos: m.receivedLocalNanos + m.backwardNanos), t4: LocalInstant(nanos: m.receivedLocalNanos)))
+                if i >= samples.count - 4, abs(d.frequencyPPM - before) > 5 { moved += 1 }
+            }
+            if abs(d.frequencyPPM - truth.frequency * 1e6) > d.frequencyUncertaintyPPM { dishonest += 1 }
+        }
+        #expect(moved == 0)
+        #expect(dishonest == 0)
+    }
+
     @Test func resetForgetsEverything() {
         var d = Self.locked()
         d.reset()
