@@ -100,6 +100,11 @@ extension ClockDiscipline {
         if let (line, uncertainty) = best {
             reference = line
             referenceUncertainty = uncertainty
+            // Past start-up, the regression's frequency with the offset
+            // midway between the newest points' tightest bounds.
+            if startupEnvelope == nil, let sharper = estimator.envelopeLine(atLocal: now) {
+                reference = sharper
+            }
         } else {
             reference = bestSampleLine(at: now)
             referenceUncertainty = estimator.frequencyUncertainty

@@ -34,6 +34,13 @@ extension ClockDiscipline {
         /// The start-up envelope fit runs until the regression's frequency
         /// uncertainty falls under this.
         public var envelopeUntilUncertaintyPPM: Double = 10
+        /// Once the regression is sharp, the offset is taken midway between
+        /// the tightest one-way bounds of the recent points, reaching back as
+        /// far as the frequency uncertainty keeps their tilt under this.
+        public var envelopeTiltNanos: Int64 = 80 * .nanosPerMicrosecond
+        /// Points that envelope needs within its reach, else the regression's
+        /// own offset is used.
+        public var envelopeMinBlocks: Int = 8
         /// Most recent points whose mean residual is tested for a frequency change.
         public var changeTestBlocks: Int = 6
         /// Standard deviations of that mean residual that declare a frequency change.

@@ -6,10 +6,14 @@
 /// a ppm; a crystal that changes its frequency makes the newest points drift
 /// off the line in one direction, and then only the newest points are kept,
 /// as chrony drops old samples when its residuals stop alternating in sign.
+/// The offset, once the frequency is sharp, comes from the tightest one-way
+/// bounds across the newest points (`envelopeLine`), not from their mean.
 struct FrequencyEstimator: Sendable {
     private(set) var blocks: [OffsetBlock] = []
     private var building: [ClockMeasurement] = []
     private(set) var fit: WeightedLineFit?
+    /// The newest points' tightest bounds (`makeEnvelope`), redrawn on every refit.
+    private var envelope: PointEnvelope?
     /// Frequency used until the regression has enough points.
     private(set) var priorFrequency: Double = 0
     /// Uncertainty of `priorFrequency`, a fraction.
@@ -50,6 +54,51 @@ struct FrequencyEstimator: Sendable {
         return line
     }
 
+    /// The line at `frequency` midway between the tightest upper and the
+    /// tightest lower bound of the offset over the recent points (`envelope`)
+    /// and the samples not yet in one, carried to `now`; nil without such
+    /// points or when the bounds cross.
+    func envelopeLine(atLocal now: Int64) -> ReferenceLine? {
+        guard let envelope else { return nil }
+        let carry = Int64((envelope.frequency * Double(now &- envelope.localNanos)).rounded())
+        var upper = envelope.upperNanos &+ carry, lower = envelope.lowerNanos &+ carry
+        for s in building {
+            upper = min(upper, s.forwardNanos &+ Int64((envelope.frequency * Double(now &- s.sentLocalNanos)).rounded()))
+            lower = max(lower, s.backwardNanos &+ Int64((envelope.frequency * Double(now &- s.receivedLocalNanos)).rounded()))
+        }
+        guard upper >= lower else { return nil }
+        return ReferenceLine(anchorLocalNanos: now, anchorOffsetNanos: lower + (upper - lower) / 2, frequency: envelope.frequency)
+    }
+
+    /// The tightest bounds over the newest points, at the frequency of the
+    /// last refit, anchored at the newest point; drawn once per refit.
+    ///
+    /// Why: each regression point is off by the difference of the smallest
+    /// one-way delays among its few packets. Under asymmetric jitter (0–10 ms
+    /// one way, 0–1 ms back) that is about half a millisecond, and a weighted
+    /// mean of the luckiest points stays tens of microseconds off, differently
+    /// on every board. The tightest bounds over hundreds of packets are off
+    /// only by the smallest delays among all of them (about jitter / packets),
+    /// as long as the frequency is right: a frequency off by `u` tilts a
+    /// bound by `age · u`, so the envelope reaches back only as far as keeps
+    /// that tilt under `envelopeTiltNanos`.
+    private func makeEnvelope(configuration c: ClockDiscipline.Configuration) -> PointEnvelope? {
+        guard fit != nil, let newest = blocks.last?.localNanos else { return nil }
+        let f = frequency
+        let reach = min(Double(c.envelopeTiltNanos) / max(frequencyUncertainty, 1e-12), 1e15)
+        var upper = Int64.max, lower = Int64.min
+        var used = 0
+        for block in blocks.reversed() {
+            guard Double(newest &- block.localNanos) <= reach else { break }
+            let carry = Int64((f * Double(newest &- block.localNanos)).rounded())
+            upper = min(upper, block.upperNanos &+ carry)
+            lower = max(lower, block.lowerNanos &+ carry)
+            used += 1
+        }
+        guard used >= c.envelopeMinBlocks else { return nil }
+        return PointEnvelope(localNanos: newest, upperNanos: upper, lowerNanos: lower, frequency: f)
+    }
+
     private func weights(_ fit: WeightedLineFit) -> (fit: Double, prior: Double) {
         let fitU = max(min(fit.frequencyUncertainty, 2 * maxFrequency), 1e-12)
         let priorU = max(priorUncertainty, 1e-12)
@@ -79,6 +128,7 @@ struct FrequencyEstimator: Sendable {
         blocks.removeAll()
         building.removeAll()
         fit = nil
+        envelope = nil
     }
 
     /// Replaces the prior (while there is no fit) with a start-up estimate.
@@ -88,6 +138,7 @@ struct FrequencyEstimator: Sendable {
     }
 
     private mutating func refit(configuration c: ClockDiscipline.Configuration) {
+        defer { envelope = makeEnvelope(configuration: c) }
         fit = makeFit(configuration: c)
         guard let current = fit, blocks.count >= 3 * c.changeTestBlocks else { return }
         let z = current.recentMeanResidualSigma(count: c.changeTestBlocks)
@@ -104,4 +155,13 @@ struct FrequencyEstimator: Sendable {
         f.line.frequency = min(max(f.line.frequency, -maxFrequency), maxFrequency)
         return f
     }
+}
+
+/// The tightest upper and lower bounds of the raw offset over some points,
+/// carried to `localNanos` along `frequency`.
+struct PointEnvelope: Sendable, Hashable {
+    var localNanos: Int64
+    var upperNanos: Int64
+    var lowerNanos: Int64
+    var frequency: Double
 }

@@ -13,6 +13,11 @@ struct OffsetBlock: Sendable, Hashable {
     var localNanos: Int64
     var offsetNanos: Int64
     var gapNanos: Int64
+    /// The tightest upper and lower bounds of the raw offset at `localNanos`:
+    /// kept apart so that a wider envelope can be drawn across many blocks
+    /// (`FrequencyEstimator.envelopeLine`).
+    var upperNanos: Int64
+    var lowerNanos: Int64
 
     /// Filters `samples` (at least one) with the current `frequency`.
     init(samples: [ClockMeasurement], frequency: Double) {
@@ -27,6 +32,8 @@ struct OffsetBlock: Sendable, Hashable {
             lower = max(lower, s.backwardNanos + towardsBackward)
         }
         localNanos = local
+        upperNanos = upper
+        lowerNanos = lower
         offsetNanos = lower + (upper - lower) / 2
         gapNanos = upper - lower
     }
