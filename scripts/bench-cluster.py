@@ -11,7 +11,7 @@ recordings merge into one timeline. In the same run N bare processes
 (`JunctionBench sleeper`) sleep with clock_nanosleep(TIMER_ABSTIME) to shared
 instants: their spread is what the scheduler alone costs.
 
-  lockstep  [--agents 2,4,8] [--seconds S]      skew of agents vs sleepers
+  lockstep  [--agents 2,4,8] [--seconds S] [--warmup S]  skew of settled agents vs sleepers
   failover  [--mode kill|rolling] [--seconds S] [--every S] [--agents N]
   lateness  [--agents N] [--hogs H] [--seconds S]  light-change lateness under
             CPU load, agents without and (as root) with --realtime
@@ -90,8 +90,18 @@ class Relay(threading.Thread):
             self.sockets[s] = (("127.0.0.1", agent_port), ("127.0.0.1", coordinator_port))
         self.stop = False
         self.forwarded = self.dropped = 0
+        # How late each datagram left against the delay drawn for it: the
+        # relay's own scheduling noise, which the agents' clocks see as path jitter.
+        self.lateness_ns = []
 
     def run(self):
+        # The kernel lets a sleeping thread wake up to 50 us late (timer
+        # slack); the relay's delays are meant to be the drawn ones.
+        try:
+            import ctypes
+            ctypes.CDLL(None, use_errno=True).prctl(29, 1, 0, 0, 0)  # PR_SET_TIMERSLACK, 1 ns
+        except (OSError, AttributeError):
+            pass
         queue, order = [], 0
         while not self.stop:
             timeout = 0.05 if not queue else max(0.0, queue[0][0] - time.monotonic())
@@ -113,10 +123,12 @@ class Relay(threading.Thread):
                     heapq.heappush(queue, (now + delay, order, s, data, agent if to_agent else coordinator))
             now = time.monotonic()
             while queue and queue[0][0] <= now:
-                _, _, s, data, destination = heapq.heappop(queue)
+                due, _, s, data, destination = heapq.heappop(queue)
                 try:
                     s.sendto(data, destination)
                     self.forwarded += 1
+                    if len(self.lateness_ns) < 1_000_000:
+                        self.lateness_ns.append(int((time.monotonic() - due) * 1e9))
                 except OSError:
                     pass
 
@@ -305,7 +317,10 @@ def lockstep(args):
         if cpu:
             row("memory", f"agent CPU, mean of {len(cpu)} over {args.seconds:.0f} s", f"{sum(cpu) / len(cpu) / args.seconds * 100:.2f}", "% of a core")
         floor = sleeper_spreads(files)
-        measured = [c for c in clusters([c for c in cluster.changes() if c[0] >= start_raw])
+        # Only the changes while the sleepers ran: after that the agents are
+        # being stopped, and a stopping agent's last change is not lockstep.
+        end_raw = start_raw + count * 100_000_000
+        measured = [c for c in clusters([c for c in cluster.changes() if start_raw <= c[0] < end_raw])
                     if len({a for _, a, _ in c}) == n and len(c) == n]
         spreads = [max(t for t, _, _ in c) - min(t for t, _, _ in c) for c in measured]
         if not spreads:
@@ -323,6 +338,10 @@ def lockstep(args):
             row("lockstep", "cyclictest 1 thread latency p50/p99/max", f"{cyclic[0]}/{cyclic[1]}/{cyclic[2]}", "us")
         elif n == max(int(x) for x in args.agents.split(",")) and not args.no_cyclictest:
             row("lockstep", "cyclictest", "skipped", "", "rt-tests not installed")
+        late = cluster.relay.lateness_ns
+        if late:
+            row("lockstep", f"{n} agents: relay lateness p50/p99/max ({len(late)} datagrams)",
+                f"{percentile(late, 0.5) / 1e3:.0f}/{percentile(late, 0.99) / 1e3:.0f}/{max(late) / 1e3:.0f}", "us")
         log(f"lockstep {n}: relay forwarded {cluster.relay.forwarded}, dropped {cluster.relay.dropped}; logs in {cluster.dir}")
 
 
@@ -496,9 +515,12 @@ def main():
         s.add_argument("--back-ms", type=float, default=1, help="uniform delay bound towards coordinators")
         s.add_argument("--drift-ppm", type=float, default=450)
         s.add_argument("--base-port", type=int, default=38000)
-        s.add_argument("--warmup", type=float, default=15)
+        # Lockstep is measured settled: the frequency regression sharpens
+        # over the first minute, and the offset's envelope reaches further
+        # back as it does (start-up has its own row: start to locked).
+        s.add_argument("--warmup", type=float, default=60 if name == "lockstep" else 15)
     sub.choices["lockstep"].add_argument("--agents", default="2,4,8")
-    sub.choices["lockstep"].add_argument("--seconds", type=float, default=120)
+    sub.choices["lockstep"].add_argument("--seconds", type=float, default=240)
     sub.choices["lockstep"].add_argument("--no-cyclictest", action="store_true")
     f = sub.choices["failover"]
     f.add_argument("--mode", choices=["kill", "rolling"], default="kill")
