@@ -28,6 +28,7 @@ import re
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,12 @@ class Relay(threading.Thread):
     per (agent, coordinator slot), so the coordinator sees each agent at its
     own address; drops with `loss`, delays uniformly up to the given bounds."""
 
+    # Kernel receive stamps (SOL_SOCKET, SO_TIMESTAMPNS: CLOCK_REALTIME).
+    SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+    # Wake this long before a datagram is due and spin the rest: this
+    # machine's wake-up latency is 60-250 us, more than the delays' detail.
+    SPIN_NS = 300_000
+
     def __init__(self, pairs, loss, out_max_s, back_max_s, seed):
         super().__init__(daemon=True)
         self.random = random.Random(seed)
@@ -87,30 +94,45 @@ class Relay(threading.Thread):
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.bind(("127.0.0.1", relay_port))
             s.setblocking(False)
+            s.setsockopt(socket.SOL_SOCKET, self.SO_TIMESTAMPNS, 1)
             self.sockets[s] = (("127.0.0.1", agent_port), ("127.0.0.1", coordinator_port))
         self.stop = False
         self.forwarded = self.dropped = 0
-        # How late each datagram left against the delay drawn for it: the
-        # relay's own scheduling noise, which the agents' clocks see as path jitter.
+        # How late each datagram left against its arrival plus the delay
+        # drawn for it: the relay's own noise, which the agents' clocks see
+        # as path jitter on top of the drawn delays.
         self.lateness_ns = []
 
+    def arrival_ns(self, ancillary):
+        """The kernel's receive stamp on CLOCK_MONOTONIC, or now without one."""
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == self.SO_TIMESTAMPNS and len(data) >= 16:
+                sec, nsec = struct.unpack("qq", data[:16])
+                realtime_minus_monotonic = time.clock_gettime_ns(time.CLOCK_REALTIME) - time.monotonic_ns()
+                return sec * 1_000_000_000 + nsec - realtime_minus_monotonic
+        return time.monotonic_ns()
+
     def run(self):
-        # The kernel lets a sleeping thread wake up to 50 us late (timer
-        # slack); the relay's delays are meant to be the drawn ones.
+        # Why the relay is this careful: a datagram held from whenever the
+        # relay happened to wake (60-250 us late here, varying) gets that
+        # noise added to its delay, and each agent's clock tracks it (the
+        # lockstep rows measured it as skew). Delays count from the kernel's
+        # receive stamp, and the send spins the last stretch to its instant.
         try:
             import ctypes
             ctypes.CDLL(None, use_errno=True).prctl(29, 1, 0, 0, 0)  # PR_SET_TIMERSLACK, 1 ns
         except (OSError, AttributeError):
             pass
         queue, order = [], 0
+        sockets = list(self.sockets)
+        space = socket.CMSG_SPACE(16)
         while not self.stop:
-            timeout = 0.05 if not queue else max(0.0, queue[0][0] - time.monotonic())
-            ready, _, _ = select.select(list(self.sockets), [], [], min(timeout, 0.05))
-            now = time.monotonic()
+            wait_ns = 50_000_000 if not queue else queue[0][0] - time.monotonic_ns() - self.SPIN_NS
+            ready, _, _ = select.select(sockets, [], [], max(0, min(wait_ns, 50_000_000)) / 1e9)
             for s in ready:
                 while True:
                     try:
-                        data, source = s.recvfrom(2048)
+                        data, ancillary, _, source = s.recvmsg(2048, space)
                     except BlockingIOError:
                         break
                     agent, coordinator = self.sockets[s]
@@ -120,15 +142,19 @@ class Relay(threading.Thread):
                     to_agent = source == coordinator
                     delay = self.random.uniform(0, self.out_max if to_agent else self.back_max)
                     order += 1
-                    heapq.heappush(queue, (now + delay, order, s, data, agent if to_agent else coordinator))
-            now = time.monotonic()
-            while queue and queue[0][0] <= now:
+                    heapq.heappush(queue, (self.arrival_ns(ancillary) + int(delay * 1e9), order, s, data,
+                                           agent if to_agent else coordinator))
+            # Spin to the instant of anything due within the spin stretch;
+            # arrivals meanwhile wait in the kernel with their stamps.
+            while queue and queue[0][0] - time.monotonic_ns() <= self.SPIN_NS:
+                while time.monotonic_ns() < queue[0][0]:
+                    pass
                 due, _, s, data, destination = heapq.heappop(queue)
                 try:
                     s.sendto(data, destination)
                     self.forwarded += 1
                     if len(self.lateness_ns) < 1_000_000:
-                        self.lateness_ns.append(int((time.monotonic() - due) * 1e9))
+                        self.lateness_ns.append(time.monotonic_ns() - due)
                 except OSError:
                     pass
 
@@ -310,6 +336,9 @@ def lockstep(args):
             rss = cluster.agent_rss_kb()
             cpu = cluster.agent_cpu_seconds()
         finally:
+            # Changes from here on are the agents stopping (a green left
+            # through amber on SIGTERM), not lockstep.
+            stop_raw = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW)
             cluster.stop()
         if rss:
             row("memory", f"agent resident memory (VmRSS){BUILD_LABEL}, max of {len(rss)} after {args.seconds:.0f} s",
@@ -317,10 +346,8 @@ def lockstep(args):
         if cpu:
             row("memory", f"agent CPU, mean of {len(cpu)} over {args.seconds:.0f} s", f"{sum(cpu) / len(cpu) / args.seconds * 100:.2f}", "% of a core")
         floor = sleeper_spreads(files)
-        # Only the changes while the sleepers ran: after that the agents are
-        # being stopped, and a stopping agent's last change is not lockstep.
-        end_raw = start_raw + count * 100_000_000
-        measured = [c for c in clusters([c for c in cluster.changes() if start_raw <= c[0] < end_raw])
+        # Only the changes before the agents were told to stop.
+        measured = [c for c in clusters([c for c in cluster.changes() if start_raw <= c[0] < stop_raw])
                     if len({a for _, a, _ in c}) == n and len(c) == n]
         spreads = [max(t for t, _, _ in c) - min(t for t, _, _ in c) for c in measured]
         if not spreads:
