@@ -61,11 +61,9 @@ struct FrequencyEstimator: Sendable {
     func envelopeLine(atLocal now: Int64) -> ReferenceLine? {
         guard let envelope else { return nil }
         let carry = Int64((envelope.frequency * Double(now &- envelope.localNanos)).rounded())
-        var upper = envelope.upperNanos &+ carry, lower = envelope.lowerNanos &+ carry
-        for s in building {
-            upper = min(upper, s.forwardNanos &+ Int64((envelope.frequency * Double(now &- s.sentLocalNanos)).rounded()))
-            lower = max(lower, s.backwardNanos &+ Int64((envelope.frequency * Double(now &- s.receivedLocalNanos)).rounded()))
-        }
+        let recent = OffsetBlock.bounds(of: building, atLocal: now, frequency: envelope.frequency)
+        let upper = min(envelope.upperNanos &+ carry, recent.upper)
+        let lower = max(envelope.lowerNanos &+ carry, recent.lower)
         guard upper >= lower else { return nil }
         return ReferenceLine(anchorLocalNanos: now, anchorOffsetNanos: lower + (upper - lower) / 2, frequency: envelope.frequency)
     }

@@ -11,18 +11,26 @@
 /// point's quality: it shrinks as both minima approach the base delay.
 struct OffsetBlock: Sendable, Hashable {
     var localNanos: Int64
-    var offsetNanos: Int64
-    var gapNanos: Int64
-    /// The tightest upper and lower bounds of the raw offset at `localNanos`:
+    /// The tightest upper and lower bounds of the raw offset at `localNanos`,
     /// kept apart so that a wider envelope can be drawn across many blocks
     /// (`FrequencyEstimator.envelopeLine`).
     var upperNanos: Int64
     var lowerNanos: Int64
 
+    var offsetNanos: Int64 { lowerNanos + (upperNanos - lowerNanos) / 2 }
+    var gapNanos: Int64 { upperNanos - lowerNanos }
+
     /// Filters `samples` (at least one) with the current `frequency`.
     init(samples: [ClockMeasurement], frequency: Double) {
         let first = samples[0].midLocalNanos
-        let local = first + (samples[samples.count - 1].midLocalNanos - first) / 2
+        localNanos = first + (samples[samples.count - 1].midLocalNanos - first) / 2
+        (upperNanos, lowerNanos) = Self.bounds(of: samples, atLocal: localNanos, frequency: frequency)
+    }
+
+    /// The tightest upper and lower bounds `samples` give of the raw offset
+    /// at `local`, each observation carried there along `frequency`
+    /// (`Int64.max` and `Int64.min` for no samples).
+    static func bounds(of samples: [ClockMeasurement], atLocal local: Int64, frequency: Double) -> (upper: Int64, lower: Int64) {
         var upper = Int64.max
         var lower = Int64.min
         for s in samples {
@@ -31,10 +39,6 @@ struct OffsetBlock: Sendable, Hashable {
             upper = min(upper, s.forwardNanos + towardsForward)
             lower = max(lower, s.backwardNanos + towardsBackward)
         }
-        localNanos = local
-        upperNanos = upper
-        lowerNanos = lower
-        offsetNanos = lower + (upper - lower) / 2
-        gapNanos = upper - lower
+        return (upper, lower)
     }
 }
