@@ -54,6 +54,8 @@ public final class AgentRuntime: Sendable {
         var shutdownAt: LocalInstant?
         /// The timing thread's last completed loop, for `/healthz`.
         var lastLoopAt: LocalInstant
+        /// The wake-up the core was last run ahead of (`warmUpNanos`).
+        var warmedUpFor: LocalInstant?
         var stats = AgentRuntimeStatistics()
     }
 
@@ -265,12 +267,25 @@ public final class AgentRuntime: Sendable {
 
     /// The timing thread: sleep until the next wake-up or flash toggle (at
     /// most `recheckNanos` at a time), then run the timer and drive the light.
+    /// `warmUpNanos` before each wake-up it runs the core once ahead, so the
+    /// run that changes the light finds warm caches (`TimingStep`).
     private func runTiming() {
         RealtimeScheduling.prepareTimingThread(settings.realtime, logger: logger)
         while true {
-            let (deadline, stopping) = shared.withLock { s in (min(s.wakeAt, s.flashAt ?? s.wakeAt), s.stopping) }
+            let now = clock.now()
+            let (step, stopping) = shared.withLock { s in
+                (TimingStep.next(now: now, wakeAt: s.wakeAt, flashAt: s.flashAt, warmedUpFor: s.warmedUpFor,
+                                 recheckNanos: settings.recheckNanos, warmUpNanos: settings.warmUpNanos), s.stopping)
+            }
             if stopping { return }
-            clock.sleep(until: min(deadline, clock.now() + settings.recheckNanos))
+            switch step {
+            case let .warmUp(at):
+                clock.sleep(until: at)
+                warmUp()
+                continue
+            case let .sleep(until):
+                clock.sleep(until: until)
+            }
             // Under the lock only the core's arithmetic and the lamp write:
             // every datagram was opened before it was taken, and sealing,
             // sending, logging and events wait for `finish`.
@@ -294,6 +309,19 @@ public final class AgentRuntime: Sendable {
                 fatalError("--testing-trap-after-seconds: deliberate crash while green")
             }
         }
+    }
+
+    /// Runs the core ahead of its wake-up: with nothing due the light stays
+    /// as it is, and whatever else the run leaves is done as always.
+    private func warmUp() {
+        let after = shared.withLock { s -> Aftermath in
+            guard !s.stopping else { return Aftermath() }
+            let wakeAt = s.wakeAt
+            let after = handleLocked(&s, .timer, now: clock.now())
+            s.warmedUpFor = wakeAt
+            return after
+        }
+        finish(after)
     }
 
     /// Runs the core's timer if its wake-up is due at `now` (the timing

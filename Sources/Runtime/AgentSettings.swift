@@ -22,6 +22,11 @@ public struct AgentSettings: Sendable {
     /// How often the timing thread re-reads the schedule while sleeping, so a
     /// wake-up moved earlier by the network thread is not missed.
     public var recheckNanos: Int64 = 20_000_000
+    /// How long before each of the core's wake-ups the timing thread runs
+    /// the core once ahead, so the run that changes the light finds warm
+    /// caches (`TimingStep`): long enough for the warm-up to finish on a
+    /// busy board, short enough that the caches are still warm. 0 = never.
+    public var warmUpNanos: Int64 = 300_000
     /// TESTING AID (`--testing-trap-after-seconds`): this long after start,
     /// the timing thread crashes the process with a Swift trap the moment
     /// the head shows green, so a test can watch the crash guard work.
