@@ -8,7 +8,7 @@ import Testing
 @Suite struct FrequencyEstimatorTests {
     typealias Truth = EnvelopeFitTests.Truth
 
-    static func settled(_ truth: Truth, samples: [ClockMeasurement]) -> FrequencyEstimator {
+    static func settled(_ samples: [ClockMeasurement]) -> FrequencyEstimator {
         var estimator = FrequencyEstimator(maxFrequency: 500e-6)
         for m in samples { _ = estimator.add(m, configuration: .init()) }
         return estimator
@@ -25,7 +25,7 @@ import Testing
         let samples = EnvelopeFitTests.samples(
             truth, count: 1_000, spacing: 100 * .nanosPerMillisecond,
             forwardJitter: 10 * .nanosPerMillisecond, backwardJitter: 1 * .nanosPerMillisecond, random: &random)
-        let estimator = Self.settled(truth, samples: samples)
+        let estimator = Self.settled(samples)
         let now = try #require(samples.last).receivedLocalNanos
         let line = try #require(estimator.envelopeLine(atLocal: now))
         #expect(abs(line.offsetNanos(atLocal: now) - truth.offset(atLocal: now)) <= 30 * .nanosPerMicrosecond)
@@ -52,7 +52,7 @@ import Testing
             shifted.receivedLocalNanos += start
             return shifted
         }
-        let estimator = Self.settled(truth, samples: samples)
+        let estimator = Self.settled(samples)
         #expect(estimator.envelopeLine(atLocal: try #require(samples.last).receivedLocalNanos) == nil)
     }
 }
