@@ -323,8 +323,8 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
     ///
     /// Each sample is an agent's timebase minus our clock at receipt: the
     /// true offset less a one-way delay, plus that agent's own small error.
-    /// Per agent the largest sample is the least delayed (agents without a
-    /// coordinator report every 200 ms, so each gives several); across agents
+    /// Per agent the largest sample is the least delayed (rounds every 50 ms
+    /// give each agent some ten in the second adoption lasts); across agents
     /// the median, so no single agent's error drags the timebase.
     func adoptedOffset() -> Int64? {
         let values = adoptionSamples.values.map(\.value).sorted()
@@ -332,8 +332,9 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         return values[values.count / 2]
     }
 
-    /// Solicit rounds while adopting (every 200 ms) and while a standby
-    /// (every second, to stay on the agents' timebase); ends adoption when
+    /// Solicit rounds while adopting (every 50–200 ms, by the number of
+    /// agents asked) and while a standby (four times slower, to stay on the
+    /// agents' timebase); ends adoption when
     /// `Discovery` says so.
     private mutating func solicit(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         let adopting: Bool
@@ -343,7 +344,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
         case .stopped: return
         }
         guard adopting || standby else { return }
-        if let nonce = discovery.round(now: now, standby: !adopting) {
+        if let nonce = discovery.round(now: now, standby: !adopting, asking: agentOrder.count) {
             updateWantedPlan(now: now)
             let solicit = Solicit(coordinatorID: configuration.id, term: adopting ? 0 : term, nonce: nonce)
             let lenders = planLenders()

@@ -14,11 +14,12 @@ import Protocol
 /// candidate (so the echo comes) but does not follow it.
 ///
 /// The same type answers solicits: at once, to the address the solicit came
-/// from, at most once per coordinator per 50 ms (a replayed solicit costs a
-/// report, no more).
+/// from, at most once per coordinator per 25 ms: half the fastest solicit
+/// round, so jitter never makes an agent skip a round, and a replayed
+/// solicit costs a report, no more.
 public struct FollowGate: Sendable {
     public static var recentNanos: Int64 { 5 * .nanosPerSecond }
-    public static var answerSpacingNanos: Int64 { 50 * .nanosPerMillisecond }
+    public static var answerSpacingNanos: Int64 { 25 * .nanosPerMillisecond }
     /// Bound on remembered reports and coordinators.
     static let maximumReports = 256
     static let maximumCoordinators = SourceSelector.maximumSources

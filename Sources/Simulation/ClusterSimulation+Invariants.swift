@@ -53,6 +53,7 @@ extension ClusterSimulation {
             let held = stateBefore == .locked || stateBefore == .holdover
             if held, agents[i].followed != 0, let old = timebase(ofCoordinatorWithID: agents[i].followed) {
                 report.largestSourceStepNanos = max(report.largestSourceStepNanos, abs(reference - old))
+                if report.sourceSteps[source] == nil { report.sourceSteps[source] = reference - old }
             }
             agents[i].followed = source
         }

@@ -46,6 +46,13 @@ public struct SimulationReport: Sendable {
     /// Largest step of the timebase an agent followed across a change of
     /// coordinator (|new source − old source| at the switch).
     public var largestSourceStepNanos: Int64 = 0
+    /// The signed step to each new coordinator (new source − old source, as
+    /// the first agent holding a timebase switched to it), by its ID: their
+    /// sum is how far the cluster's timebase walked across all changes of
+    /// coordinator. Small steps that all lean one way (an adoption that is
+    /// biased) add up here while each stays well inside `largestSourceStepNanos`.
+    public var sourceSteps: [UInt64: Int64] = [:]
+    public var netSourceWalkNanos: Int64 { sourceSteps.values.reduce(0, +) }
     public var wallSeconds: Double = 0
     /// How many notable events the summary lists.
     public var eventLimit = 30
@@ -73,7 +80,7 @@ public struct SimulationReport: Sendable {
             "clock error while locked:   p50 \(us(clockError.quantile(0.5))), p99 \(us(clockError.quantile(0.99))), max \(us(clockError.maxNanos)) over \(clockError.count) samples",
             "clock error in holdover:    p50 \(us(holdoverError.quantile(0.5))), p99 \(us(holdoverError.quantile(0.99))), max \(us(holdoverError.maxNanos)) over \(holdoverError.count) samples",
             "time locked: \(format2(locked))% of agent time; lock after first tick: max \(formatSeconds(sortedLock.last ?? 0))",
-            "largest timebase step at a change of coordinator: \(us(largestSourceStepNanos))",
+            "largest timebase step at a change of coordinator: \(us(largestSourceStepNanos)); net walk over \(sourceSteps.count): \(netSourceWalkNanos < 0 ? "-" : "")\(us(abs(netSourceWalkNanos)))",
             "datagrams: \(datagramsDelivered) delivered, \(datagramsLost) lost; light changes: \(transitions)",
             "heads frozen on green by a kill, checked: \(frozenGreenHeadsChecked); signal monitor trips: \(monitorTrips)",
             "invariant violations: \(violationCount)",

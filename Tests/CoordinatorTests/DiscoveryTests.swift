@@ -9,17 +9,34 @@ private let t0 = LocalInstant(nanos: 50 * s)
 /// Rule 9 as a pure decision: when adoption may end, and which answers are fresh.
 @Suite("Discovery: solicit rounds and the end of adoption")
 struct DiscoveryTests {
-    @Test func roundsComeEvery200msWithDistinctNonZeroNonces() {
+    @Test func roundsComeEvery50msWithDistinctNonZeroNonces() {
         var d = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 0)
         var nonces: [UInt64] = []
-        for k in Int64(0)..<50 {
-            if let n = d.round(now: t0 + k * 100 * ms) { nonces.append(n) }
+        for k in Int64(0)..<100 {
+            if let n = d.round(now: t0 + k * 25 * ms, asking: 4) { nonces.append(n) }
         }
-        #expect(nonces.count == 25)
-        #expect(!nonces.contains(0) && Set(nonces).count == 25)
+        #expect(nonces.count == 50)
+        #expect(!nonces.contains(0) && Set(nonces).count == 50)
         // Two coordinators seeded differently issue different nonces.
         var other = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 1)
         #expect(other.round(now: t0) != nonces[0])
+    }
+
+    /// Each agent's sample is its least delayed answer, so small clusters
+    /// are asked often; large ones no more than 2,500 answers per 50 ms,
+    /// and never less often than every 200 ms; a standby four times slower.
+    @Test func roundsSlowDownWithTheNumberOfAgentsAsked() {
+        #expect(Discovery<Int>.roundInterval(agents: 0, standby: false) == 50 * ms)
+        #expect(Discovery<Int>.roundInterval(agents: 2_500, standby: false) == 50 * ms)
+        #expect(Discovery<Int>.roundInterval(agents: 5_000, standby: false) == 100 * ms)
+        #expect(Discovery<Int>.roundInterval(agents: 10_000, standby: false) == 200 * ms)
+        #expect(Discovery<Int>.roundInterval(agents: 100_000, standby: false) == 200 * ms)
+        #expect(Discovery<Int>.roundInterval(agents: 4, standby: true) == 200 * ms)
+        #expect(Discovery<Int>.roundInterval(agents: 10_000, standby: true) == 800 * ms)
+        var d = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 3)
+        _ = d.round(now: t0, asking: 10_000)
+        #expect(d.round(now: t0 + 199 * ms, asking: 10_000) == nil)
+        #expect(d.round(now: t0 + 200 * ms, asking: 10_000) != nil)
     }
 
     @Test func aNonceIsFreshForTwoSeconds() {
@@ -89,10 +106,10 @@ struct DiscoveryTests {
     @Test func nextDeadlineIsTheNextRoundOrLimit() {
         var d = Discovery<Int>(now: t0, aloneNanos: 2 * s, seed: 1)
         _ = d.round(now: t0)
-        #expect(d.nextDeadline(after: t0) == t0 + 200 * ms)
-        d.answered(from: 1, now: t0 + 50 * ms)
-        _ = d.round(now: t0 + 900 * ms)
-        #expect(d.nextDeadline(after: t0 + 900 * ms) == t0 + 1_050 * ms, "1 s of answers ends before the next round")
+        #expect(d.nextDeadline(after: t0) == t0 + 50 * ms)
+        d.answered(from: 1, now: t0 + 20 * ms)
+        _ = d.round(now: t0 + 1_000 * ms)
+        #expect(d.nextDeadline(after: t0 + 1_000 * ms) == t0 + 1_020 * ms, "1 s of answers ends before the next round")
     }
 }
 

@@ -338,7 +338,7 @@ struct AgentCoreTests {
 
     /// A solicit is answered at once, to the address it came from, with a
     /// report addressed to the soliciting coordinator carrying its nonce; at
-    /// most once per coordinator per 50 ms.
+    /// most once per coordinator per 25 ms.
     @Test func aSolicitIsAnsweredAtOnceToItsSource() throws {
         let start = LocalInstant(nanos: 5 * s)
         var agent = makeAgent(at: start)
@@ -357,9 +357,9 @@ struct AgentCoreTests {
         }
         #expect(envelope.recipientID == other)
         #expect(report.solicitNonce == 77 && report.instance == agentInstance && report.sentAt == start + 1 * ms)
-        let soon = agent.handle(.datagram(try solicit(78, sequence: 2, recipient: agentInstance), from: 300), now: start + 40 * ms)
-        #expect(soon.sends.isEmpty, "within 50 ms of the last answer")
-        let later = agent.handle(.datagram(try solicit(79, sequence: 3, recipient: agentInstance), from: 300), now: start + 52 * ms)
+        let soon = agent.handle(.datagram(try solicit(78, sequence: 2, recipient: agentInstance), from: 300), now: start + 25 * ms)
+        #expect(soon.sends.isEmpty, "within 25 ms of the last answer")
+        let later = agent.handle(.datagram(try solicit(79, sequence: 3, recipient: agentInstance), from: 300), now: start + 26 * ms)
         #expect(later.sends.count == 1)
         #expect(agent.counters.solicitsAnswered == 2)
     }
