@@ -97,6 +97,7 @@ extension ClockDiscipline {
                 }
             }
         }
+        if estimator.blocks.count >= configuration.blocksHeldAfterSwitch { holdsAcrossSwitch = false }
         if let (line, uncertainty) = best {
             reference = line
             referenceUncertainty = uncertainty
@@ -133,9 +134,21 @@ extension ClockDiscipline {
         }
         mapping = ClockMapping(
             anchorLocalNanos: now, anchorTimebaseNanos: current,
-            frequency: reference.frequency, pendingNanos: correction, slewRate: slewRate)
+            frequency: reference.frequency, pendingNanos: holdsAcrossSwitch ? provenCorrection(current, at: now) : correction,
+            slewRate: slewRate)
         updateLock(at: now)
         return .accepted
+    }
+
+    /// The least correction that puts the held timebase `current` inside the
+    /// bounds the new source's samples give at `now` (0 when it is inside).
+    private func provenCorrection(_ current: Int64, at now: Int64) -> Int64 {
+        guard !window.isEmpty, let reference else { return 0 }
+        let (upper, lower) = OffsetBlock.bounds(of: window, atLocal: now, frequency: reference.frequency)
+        let offset = current &- now
+        if offset > upper { return upper &- offset }
+        if offset < lower { return lower &- offset }
+        return 0
     }
 
     private mutating func updateLock(at now: Int64) {

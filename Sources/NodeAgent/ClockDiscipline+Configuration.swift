@@ -47,6 +47,10 @@ extension ClockDiscipline {
         public var changeTestSigma: Double = 5
         /// Points kept when a frequency change is declared (the window shortens to these).
         public var blocksKeptAfterChange: Int = 12
+        /// After a change of source, the held timebase moves only as far as
+        /// the new source's samples prove it wrong until the regression has
+        /// this many blocks of them (`ClockDiscipline.switchSource`).
+        public var blocksHeldAfterSwitch: Int = 16
 
         /// Accepted samples needed before `isLocked` can become true.
         public var minSamplesToLock: Int = 8

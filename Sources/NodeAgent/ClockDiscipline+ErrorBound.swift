@@ -10,7 +10,8 @@ extension ClockDiscipline {
     /// by at most the frequency uncertainty (a multiple of the regression's
     /// standard error) plus `wanderAllowancePPM`, times the distance. The bound
     /// is the smallest such figure over the recent samples, plus the slew the
-    /// mapping has still to apply and `precisionNanos`. With no samples it
+    /// mapping has still to apply (held after a change of source, its whole
+    /// distance from the reference) and `precisionNanos`. With no samples it
     /// grows linearly, so holdover shows in it.
     ///
     /// During start-up the envelope of the samples gives a second bound that
@@ -23,8 +24,14 @@ extension ClockDiscipline {
             let away = Double((local.nanos &- envelope.local).magnitude)
             line = min(line, Double(envelope.base) + (away * envelope.rate).rounded(.up))
         }
-        let slew = Double(mapping.remainingSlewNanos(atLocal: local.nanos).magnitude)
-        let total = line + slew
+        var apart = Double(mapping.remainingSlewNanos(atLocal: local.nanos).magnitude)
+        if holdsAcrossSwitch, let reference {
+            // Held after a change of source, the mapping is not steered to
+            // the reference: the whole distance between them counts.
+            let target = local.nanos &+ reference.offsetNanos(atLocal: local.nanos)
+            apart = max(apart, Double((target &- mapping.timebaseNanos(atLocal: local.nanos)).magnitude))
+        }
+        let total = line + apart
         return total >= 9.2e18 ? .max : Int64(total)
     }
 

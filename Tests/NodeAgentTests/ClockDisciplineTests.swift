@@ -159,6 +159,54 @@ import Testing
         #expect(dishonest == 0)
     }
 
+    /// A replacement coordinator's timebase is the agents' to within its
+    /// adoption (250 µs off here), while the new source's first samples,
+    /// on the bench's path (0–1 ms towards the coordinator, 0–10 ms back),
+    /// pin it only to milliseconds. Slewing towards their midpoints, as
+    /// before, took agents up to a millisecond from the new source (and from
+    /// each other). Held, the timebase moves only as far as the samples
+    /// prove it wrong, so over the first 80 samples it never ends up further
+    /// from the new source than it was at the switch (40 µs allowed for
+    /// holdover at the old frequency); and its bound stays honest with the
+    /// held distance counted in it.
+    @Test func afterASwitchTheHeldTimebaseMovesOnlyAsFarAsProven() {
+        var strayed: [UInt64] = [], dishonest: [UInt64] = []
+        for seed in UInt64(1)...60 {
+            var random = SplitMix64(seed: seed)
+            let frequency = random.uniform(-200e-6...200e-6)
+            let old = EnvelopeFitTests.Truth(c0: Self.epoch, l0: 5 * .nanosPerSecond, frequency: frequency)
+            let before = EnvelopeFitTests.samples(old, count: 600, spacing: 100 * .nanosPerMillisecond,
+                                                  forwardJitter: 1 * .nanosPerMillisecond, backwardJitter: 10 * .nanosPerMillisecond,
+                                                  random: &random)
+            var d = ClockDiscipline()
+            for m in before { _ = d.add(Self.sample(m)) }
+            let switchedAt = before[before.count - 1].receivedLocalNanos + .nanosPerSecond
+            let new = EnvelopeFitTests.Truth(c0: old.offset(atLocal: switchedAt) + 250 * .nanosPerMicrosecond,
+                                             l0: switchedAt, frequency: frequency)
+            func error(at local: Int64) -> Int64 {
+                abs((d.timebase(at: LocalInstant(nanos: local))?.nanos ?? .max / 2) - (local + new.offset(atLocal: local)))
+            }
+            d.switchSource()
+            let atSwitch = error(at: switchedAt)
+            let after = EnvelopeFitTests.samples(new, count: 200, spacing: 100 * .nanosPerMillisecond,
+                                                 forwardJitter: 1 * .nanosPerMillisecond, backwardJitter: 10 * .nanosPerMillisecond,
+                                                 random: &random)
+            for (k, m) in after.enumerated() {
+                _ = d.add(Self.sample(m))
+                let local = m.receivedLocalNanos
+                if k < 80, error(at: local) > atSwitch + 40 * .nanosPerMicrosecond, strayed.last != seed { strayed.append(seed) }
+                if error(at: local) > d.errorBoundNanos(at: LocalInstant(nanos: local)), dishonest.last != seed { dishonest.append(seed) }
+            }
+        }
+        #expect(strayed.isEmpty, "seeds whose timebase strayed from the new source: \(strayed)")
+        #expect(dishonest.isEmpty, "seeds whose bound was dishonest: \(dishonest)")
+    }
+
+    static func sample(_ m: ClockMeasurement) -> ClockSample {
+        ClockSample(t1: LocalInstant(nanos: m.sentLocalNanos), t2: TimebaseInstant(nanos: m.sentLocalNanos + m.forwardNanos),
+                    t3: TimebaseInstant(nanos: m.receivedLocalNanos + m.backwardNanos), t4: LocalInstant(nanos: m.receivedLocalNanos))
+    }
+
     @Test func resetForgetsEverything() {
         var d = Self.locked()
         d.reset()
