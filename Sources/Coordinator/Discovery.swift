@@ -9,11 +9,11 @@ import JunctionCore
 /// reports, as a fixed 2 s window did, meant hearing nobody and starting a
 /// new timebase from the new node's wall clock. So the coordinator speaks
 /// first: every round (`roundInterval(agents:standby:)`) it sends a solicit
-/// to every agent address its own DNS lookup of the agents' Service lists (and every agent
-/// it has heard), and each agent answers at once to the address the solicit
-/// came from. Each round carries a fresh nonce; only answers to a nonce
-/// issued in the last `nonceLifetimeNanos` count, so an answer is younger
-/// than the round that asked for it.
+/// to every agent address its own DNS lookup of the agents' Service lists
+/// (and every agent it has heard), and each agent answers at once to the
+/// address the solicit came from. Each round carries a fresh nonce; only
+/// answers to a nonce issued in the last `nonceLifetimeNanos` count, so an
+/// answer is younger than the round that asked for it.
 ///
 /// When adoption ends (answers are always collected for `minimumNanos` from
 /// the first one, several rounds, so each agent gives a few samples and the
@@ -44,8 +44,8 @@ public struct Discovery<Address: Hashable & Sendable>: Sendable {
     /// closer adoption comes to the agents' timebase: at one round every
     /// 200 ms (two or three answers per agent at 30% loss in the second
     /// adoption lasts) every replacement moved the cluster's timebase back
-    /// by 0.3–0.9 ms, which the agents then slewed after at different
-    /// moments. Larger clusters space their rounds so no more than
+    /// by up to 0.5–0.8 ms in the simulator, which the agents then slewed
+    /// after at different moments. Larger clusters space their rounds so no more than
     /// `fastRoundAgents` answers come per `roundIntervalNanos`, up to
     /// `slowRoundIntervalNanos` (10,000 agents: every 200 ms, as before).
     public static var roundIntervalNanos: Int64 { 50 * .nanosPerMillisecond }

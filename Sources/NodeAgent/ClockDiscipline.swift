@@ -45,8 +45,8 @@ public struct ClockDiscipline: Sendable {
     /// Frequency uncertainty of the line in `reference`, wander excluded.
     var referenceUncertainty: Double
     /// Set by a change of source while a timebase is held, cleared once the
-    /// new source has filled `envelopeMinBlocks` blocks (the offset's
-    /// envelope is then as sharp as it ever is): until then corrections only
+    /// new source has filled `blocksHeldAfterSwitch` blocks (its regression
+    /// is then sharper than the first samples): until then corrections only
     /// keep the held timebase inside what the new samples prove.
     var holdsAcrossSwitch = false
 
@@ -116,9 +116,9 @@ public struct ClockDiscipline: Sendable {
     /// cluster holds, to within microseconds, while the new source's first
     /// samples pin it only to their round trip (milliseconds on a jittery
     /// path). Slewing towards their midpoint, as before, moved each agent
-    /// its own way: after ten failovers on the bench's network the agents'
-    /// error reached 1.3–1.9 ms while the replacements' own timebases were
-    /// within 0.35 ms of the old ones.
+    /// its own way: simulating ten failovers on the bench's network, the
+    /// agents' error reached 1.3–1.9 ms while the replacements' own
+    /// timebases were within 0.35 ms of the old ones.
     public mutating func switchSource() {
         holdsAcrossSwitch = mapping != nil
         // The frequency the mapping runs at, with its own uncertainty: the
