@@ -70,6 +70,7 @@ extension ClockDiscipline {
         lastReceivedLocalNanos = m.receivedLocalNanos
         acceptedSampleCount += 1
         _ = estimator.add(m, configuration: configuration)
+        if estimator.blocks.count >= configuration.blocksHeldAfterSwitch { holdsAcrossSwitch = false }
         let envelope = chooseReference(at: m.receivedLocalNanos)
         refreshBound(envelope: envelope)
         if let mapping {
@@ -97,7 +98,6 @@ extension ClockDiscipline {
                 }
             }
         }
-        if estimator.blocks.count >= configuration.blocksHeldAfterSwitch { holdsAcrossSwitch = false }
         if let (line, uncertainty) = best {
             reference = line
             referenceUncertainty = uncertainty

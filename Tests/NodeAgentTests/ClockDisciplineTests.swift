@@ -148,9 +148,7 @@ import Testing
             for (i, m) in samples.enumerated() {
                 if i == samples.count - 4 { d.switchSource() }
                 let before = d.frequencyPPM
-                _ = d.add(ClockSample(
-                    t1: LocalInstant(nanos: m.sentLocalNanos), t2: TimebaseInstant(nanos: m.sentLocalNanos + m.forwardNanos),
-                    t3: TimebaseInstant(nanos: m.receivedLocalNanos + m.backwardNanos), t4: LocalInstant(nanos: m.receivedLocalNanos)))
+                _ = d.add(Self.sample(m))
                 if i >= samples.count - 4, abs(d.frequencyPPM - before) > 5 { moved += 1 }
             }
             if abs(d.frequencyPPM - truth.frequency * 1e6) > d.frequencyUncertaintyPPM { dishonest += 1 }
@@ -202,6 +200,7 @@ import Testing
         #expect(dishonest.isEmpty, "seeds whose bound was dishonest: \(dishonest)")
     }
 
+    /// The exchange a measurement was made from.
     static func sample(_ m: ClockMeasurement) -> ClockSample {
         ClockSample(t1: LocalInstant(nanos: m.sentLocalNanos), t2: TimebaseInstant(nanos: m.sentLocalNanos + m.forwardNanos),
                     t3: TimebaseInstant(nanos: m.receivedLocalNanos + m.backwardNanos), t4: LocalInstant(nanos: m.receivedLocalNanos))
