@@ -57,11 +57,11 @@ struct EnvelopeFit: Sendable {
             }
         }
         func gap(_ b: Double) -> Double { let g = bounds(b); return g.upper - g.lower }
-        let widest = SlopeSearch.maximize(from: -maxFrequency, to: maxFrequency, steps: Self.searchSteps, gap)
+        let widest = Self.maximize(from: -maxFrequency, to: maxFrequency, gap)
         let best = (widest.lo + widest.hi) / 2
         guard gap(best) >= 0 else { return nil }
-        let slowest = SlopeSearch.edge(from: best, to: -maxFrequency, steps: Self.searchSteps, gap)
-        let fastest = SlopeSearch.edge(from: best, to: maxFrequency, steps: Self.searchSteps, gap)
+        let slowest = Self.edge(from: best, to: -maxFrequency, gap)
+        let fastest = Self.edge(from: best, to: maxFrequency, gap)
         let at = bounds(best)
         line = ReferenceLine(
             anchorLocalNanos: now,
@@ -77,9 +77,9 @@ struct EnvelopeFit: Sendable {
         // times the span (a few ns), plus a nanosecond, covers the tolerance.
         // The window is in send order (the discipline rejects any other).
         let span = now &- first.sentLocalNanos
-        let up = SlopeSearch.maximize(from: slowest, to: fastest, steps: Self.searchSteps) { bounds($0).upper }
+        let up = Self.maximize(from: slowest, to: fastest) { bounds($0).upper }
         let highest = bounds((up.lo + up.hi) / 2).upper + (up.hi - up.lo) / 2 * Double(span.magnitude)
-        let down = SlopeSearch.maximize(from: slowest, to: fastest, steps: Self.searchSteps) { -bounds($0).lower }
+        let down = Self.maximize(from: slowest, to: fastest) { -bounds($0).lower }
         let lowest = bounds((down.lo + down.hi) / 2).lower - (down.hi - down.lo) / 2 * Double(span.magnitude)
         offsetRangeAtNow = (base + Int64(lowest.rounded(.down)) - 1)...(base + Int64(highest.rounded(.up)) + 1)
         spanNanos = span
@@ -93,5 +93,27 @@ struct EnvelopeFit: Sendable {
         let estimate = line.offsetNanos(atLocal: self.line.anchorLocalNanos)
         let base = max(offsetRangeAtNow.upperBound - estimate, estimate - offsetRangeAtNow.lowerBound, 0)
         return (base, max(fastest - line.frequency, line.frequency - slowest, 0))
+    }
+
+    /// The last interval of a ternary search for the maximum of `f`, concave
+    /// on `lo...hi`: the maximum lies in it.
+    private static func maximize(from lo: Double, to hi: Double, _ f: (Double) -> Double) -> (lo: Double, hi: Double) {
+        var lo = lo, hi = hi
+        for _ in 0..<searchSteps {
+            let a = lo + (hi - lo) / 3, c = hi - (hi - lo) / 3
+            if f(a) < f(c) { lo = a } else { hi = c }
+        }
+        return (lo, hi)
+    }
+
+    /// The last slope between `inside` (gap ≥ 0) and `limit` whose gap is still ≥ 0.
+    private static func edge(from inside: Double, to limit: Double, _ gap: (Double) -> Double) -> Double {
+        if gap(limit) >= 0 { return limit }
+        var good = inside, bad = limit
+        for _ in 0..<Self.searchSteps {
+            let mid = (good + bad) / 2
+            if gap(mid) >= 0 { good = mid } else { bad = mid }
+        }
+        return bad
     }
 }

@@ -77,18 +77,13 @@ struct FrequencyEstimator: Sendable {
     /// mean of the luckiest points stays tens of microseconds off, differently
     /// on every board. The tightest bounds over hundreds of packets are off
     /// only by the smallest delays among all of them (about jitter / packets),
-    /// as long as the frequency is right. The slope is the widest gap's
-    /// (`widestGapSlope`) when there is one, else the regression's. The reach
-    /// follows the regression's uncertainty `u`: a frequency off by `u` tilts
-    /// a bound by `age · u`, so the envelope reaches back only as far as
-    /// keeps that tilt under `envelopeTiltNanos`. (Reaching across the whole
-    /// window along the widest gap's slope was tried: it helped on a steady
-    /// crystal but cost up to 30% at p99 under 2 ppm of wander, which bends
-    /// the offset away from any straight line over minutes.)
+    /// as long as the frequency is right: a frequency off by `u` tilts a
+    /// bound by `age · u`, so the envelope reaches back only as far as keeps
+    /// that tilt under `envelopeTiltNanos`.
     private func makeEnvelope(configuration c: ClockDiscipline.Configuration) -> PointEnvelope? {
         guard fit != nil, let newest = blocks.last?.localNanos else { return nil }
+        let f = frequency
         let reach = min(Double(c.envelopeTiltNanos) / max(frequencyUncertainty, 1e-12), 1e15)
-        let f = widestGapSlope(at: newest, configuration: c) ?? frequency
         var upper = Int64.max, lower = Int64.min
         var used = 0
         for block in blocks.reversed() {
@@ -101,60 +96,6 @@ struct FrequencyEstimator: Sendable {
         guard used >= c.envelopeMinBlocks else { return nil }
         return PointEnvelope(localNanos: newest, upperNanos: upper, lowerNanos: lower, frequency: f)
     }
-
-    /// The slope at which every block's tightest bounds leave the widest gap,
-    /// searched within `widestGapSearchSigmas` uncertainties of the
-    /// regression's frequency; nil when that gap is negative (no straight line
-    /// fits between them all: the frequency moved within the window), when
-    /// the widest gap lies at the search's edge (the two disagree), or with
-    /// fewer than `envelopeMinBlocks` blocks.
-    ///
-    /// Why: the regression weighs each block's midpoint, off by the
-    /// difference of its few packets' smallest delays (about a tenth of the
-    /// jitter), so its slope wobbles by tenths of a ppm from one refit to the
-    /// next. The widest gap rests on the smallest delays of the whole window,
-    /// as the start-up `EnvelopeFit` does with samples: on the bench's
-    /// network (0–10 ms out, 0–1 ms back) its slope is off by a quarter as
-    /// much (`FrequencyEstimatorTests.theSettledSlopeRestsOnTheSmallestDelays`).
-    private func widestGapSlope(at newest: Int64, configuration c: ClockDiscipline.Configuration) -> Double? {
-        let count = blocks.count
-        guard count >= max(c.envelopeMinBlocks, 2), let base = blocks.last?.lowerNanos else { return nil }
-        // x, upper, lower per block, relative to the newest block's instant
-        // and lower bound, so the Doubles stay small and exact.
-        var points = [Double](repeating: 0, count: 3 * count)
-        for (i, block) in blocks.enumerated() {
-            points[3 * i] = Double(block.localNanos &- newest)
-            points[3 * i + 1] = Double(block.upperNanos &- base)
-            points[3 * i + 2] = Double(block.lowerNanos &- base)
-        }
-        func gap(_ slope: Double) -> Double {
-            points.withUnsafeBufferPointer { p in
-                var upper = Double.infinity, lower = -Double.infinity
-                for i in 0..<count {
-                    let x = p[3 * i]
-                    upper = Swift.min(upper, p[3 * i + 1] - slope * x)
-                    lower = Swift.max(lower, p[3 * i + 2] - slope * x)
-                }
-                return upper - lower
-            }
-        }
-        let f = frequency, halfRange = Self.widestGapSearchSigmas * frequencyUncertainty
-        let lo = Swift.max(f - halfRange, -maxFrequency), hi = Swift.min(f + halfRange, maxFrequency)
-        guard lo < hi else { return nil }
-        let best = SlopeSearch.argmax(from: lo, to: hi, evaluations: Self.widestGapEvaluations, gap)
-        let margin = (hi - lo) / 100
-        guard best > lo + margin, best < hi - margin, gap(best) >= 0 else { return nil }
-        return best
-    }
-
-    /// How many of the regression's uncertainties either side of its slope
-    /// the widest gap is searched within: a widest-gap slope further off
-    /// means the two disagree, and the regression alone is used.
-    private static let widestGapSearchSigmas = 3.0
-    /// Golden-section steps of that search: 0.618^24 of the range is 1e-5 of
-    /// it, nanoseconds of tilt over the whole window even on clean samples;
-    /// the search runs once per block (about once a second).
-    private static let widestGapEvaluations = 24
 
     private func weights(_ fit: WeightedLineFit) -> (fit: Double, prior: Double) {
         let fitU = max(min(fit.frequencyUncertainty, 2 * maxFrequency), 1e-12)
