@@ -334,8 +334,7 @@ public struct CoordinatorCore<Address: Hashable & Sendable>: Sendable {
 
     /// Solicit rounds while adopting (every 50–200 ms, by the number of
     /// agents asked) and while a standby (four times slower, to stay on the
-    /// agents' timebase); ends adoption when
-    /// `Discovery` says so.
+    /// agents' timebase); ends adoption when `Discovery` says so.
     private mutating func solicit(now: LocalInstant, into output: inout CoordinatorOutput<Address>) {
         let adopting: Bool
         switch phase {

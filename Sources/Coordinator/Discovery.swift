@@ -45,9 +45,9 @@ public struct Discovery<Address: Hashable & Sendable>: Sendable {
     /// 200 ms (two or three answers per agent at 30% loss in the second
     /// adoption lasts) every replacement moved the cluster's timebase back
     /// by up to 0.5–0.8 ms in the simulator, which the agents then slewed
-    /// after at different moments. Larger clusters space their rounds so no more than
-    /// `fastRoundAgents` answers come per `roundIntervalNanos`, up to
-    /// `slowRoundIntervalNanos` (10,000 agents: every 200 ms, as before).
+    /// after at different moments. Larger clusters space their rounds so no
+    /// more than `fastRoundAgents` answers come per `roundIntervalNanos`, up
+    /// to `slowRoundIntervalNanos` (10,000 agents: every 200 ms, as before).
     public static var roundIntervalNanos: Int64 { 50 * .nanosPerMillisecond }
     public static var slowRoundIntervalNanos: Int64 { 200 * .nanosPerMillisecond }
     public static var fastRoundAgents: Int { 2_500 }
