@@ -10,6 +10,15 @@ import Protocol
 /// only when the sequencer has joined (following or preparing), so the latch
 /// lasts at least until a safe join instant of the plan.
 extension AgentCore {
+    /// The clearance of a retained green (`init(configuration:now:retained:)`)
+    /// reached the lamps at `lit`: the sequencer and the monitor both count
+    /// its amber from there, so the street sees all of it however long the
+    /// first write took. The shell calls it right after that write.
+    public mutating func retainedClearanceLit(at lit: LocalInstant) {
+        sequencer.clearanceLit(at: lit)
+        if monitor.shown == .amber { monitor.lampLit(at: lit) }
+    }
+
     /// The goal the synchronisation state asks of the head.
     var stateGoal: HeadSequencer.Goal {
         mutating get {

@@ -67,6 +67,19 @@ public struct HeadSequencer: Sendable {
         }
     }
 
+    /// The clearance's amber reached the lamps at `lit`, later than the
+    /// instant it was decided at: it runs its full time from there. Only an
+    /// amber clearance still running moves; anything else stays as it is.
+    /// Why: a retained green is cleared by the first write after a start,
+    /// which pays for cold caches, page faults and a loaded node (70–220 µs
+    /// on the development VM) between the decision and the lamp, and each
+    /// microsecond of it was one less of amber on the street.
+    public mutating func clearanceLit(at lit: LocalInstant) {
+        guard case let .clearing(until, then) = program, shown == .amber, lit > shownSince else { return }
+        program = .clearing(until: until + (lit - shownSince), then: then)
+        shownSince = lit
+    }
+
     /// Changes the goal; the program moves towards it at safe instants.
     public mutating func setGoal(_ newGoal: Goal, now: LocalInstant, plan: PlanView?) {
         goal = newGoal

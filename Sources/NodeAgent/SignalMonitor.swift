@@ -136,6 +136,13 @@ public struct SignalMonitor: Sendable, Hashable {
         return shownSince + minimumNanos
     }
 
+    /// The shown aspect reached the lamps at `lit`, after the instant it was
+    /// offered at: its minimum counts from there. Never earlier, so the
+    /// monitor only grows stricter.
+    public mutating func lampLit(at lit: LocalInstant) {
+        if lit > shownSince { shownSince = lit }
+    }
+
     /// Re-arms after a trip: the agent has left the plan and joined it again
     /// through its join rules. Only once the safe path is complete.
     public mutating func rearm(at now: LocalInstant) {

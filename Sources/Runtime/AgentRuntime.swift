@@ -80,10 +80,18 @@ public final class AgentRuntime: Sendable {
         let core = AgentCore<SocketAddress>(configuration: configuration, now: now, retained: retained)
         shared = Mutex(Shared(core: core, shown: retained, wakeAt: now, lastNow: now, lastLoopAt: now))
         if let retained {
-            logger.info("lamps retained from before start", ["aspect": "\(retained)"])
             // Show the clearance now, not after the first DNS lookup in
-            // `start()`: the core counts its amber from this instant.
-            finish(shared.withLock { s in handleLocked(&s, .timer, now: now) })
+            // `start()`, and count its amber from the instant it is lit: the
+            // first run of the core and the first write are cold (about
+            // 0.1–0.2 ms here), and nothing may shorten the amber. The
+            // timing thread's first wake-up comes early and finds it running.
+            let after = shared.withLock { s in
+                let after = handleLocked(&s, .timer, now: now)
+                s.core.retainedClearanceLit(at: clock.now())
+                return after
+            }
+            logger.info("lamps retained from before start", ["aspect": "\(retained)"])
+            finish(after)
         }
     }
 

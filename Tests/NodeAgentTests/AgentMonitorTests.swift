@@ -68,6 +68,29 @@ struct AgentMonitorTests {
         #expect(red.handle(.timer, now: at(0)).aspect == .red)
     }
 
+    /// The shell lights the clearance after a cold first run and write: the
+    /// amber counts from then, in the sequencer and the monitor alike.
+    @Test func aRetainedClearanceCountsFromTheInstantItWasLit() {
+        var core = makeAgent(at: at(0), retained: .green)
+        #expect(core.handle(.timer, now: at(0)).aspect == .amber)
+        core.retainedClearanceLit(at: at(0.25))
+        #expect(core.handle(.timer, now: at(3)).aspect == .amber, "3 s after the decision, 2.75 s after the lamp")
+        let held = core.handle(.timer, now: at(3.2))
+        #expect(held.aspect == .amber && held.wakeAt <= at(3.25))
+        #expect(core.handle(.timer, now: at(3.25)).aspect == .red)
+        #expect(!core.monitor.isTripped)
+        // Lit "before" the decision (a clock read out of order): nothing moves.
+        var early = makeAgent(at: at(0), retained: .green)
+        _ = early.handle(.timer, now: at(0))
+        early.retainedClearanceLit(at: at(-1))
+        #expect(early.handle(.timer, now: at(3)).aspect == .red)
+        // A head with nothing to clear ignores it.
+        var red = makeAgent(at: at(0), retained: .red)
+        _ = red.handle(.timer, now: at(0))
+        red.retainedClearanceLit(at: at(1))
+        #expect(red.sequencer.program == .steady(.red) && red.monitor.shownSince == at(0))
+    }
+
     @Test func shutdownClearsAGreenThroughItsAmber() {
         var core = makeAgent(at: at(0))
         core.monitor = SignalMonitor(showing: .green, at: at(0))

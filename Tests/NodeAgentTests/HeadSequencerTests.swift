@@ -305,6 +305,27 @@ struct HeadSequencerTests {
         #expect(retained.shown == .red)
     }
 
+    /// Lit late, the clearance runs its full amber from the lamp, also when
+    /// a plan with a longer amber arrives meanwhile.
+    @Test func aClearanceLitLateRunsItsFullAmberFromTheLamp() {
+        var sequencer = HeadSequencer(retained: .green, startup: .red, at: at(0))
+        sequencer.clearanceLit(at: at(0.5))
+        #expect(sequencer.shownSince == at(0.5) && sequencer.program == .clearing(until: at(3.5), then: .red))
+        sequencer.advance(to: at(3.4), plan: nil)
+        #expect(sequencer.shown == .amber)
+        sequencer.advance(to: at(3.5), plan: nil)
+        #expect(sequencer.shown == .red)
+        sequencer.clearanceLit(at: at(4))
+        #expect(sequencer.program == .steady(.red), "nothing to move once the clearance is over")
+        let longAmber = ukTimeline.view(.uk, timing: ClearanceTiming(amberNanos: 4 * s, redAmberNanos: 2 * s, allRedNanos: 2 * s, minGreenNanos: 7 * s))
+        var planned = HeadSequencer(retained: .green, startup: .red, at: at(0))
+        planned.clearanceLit(at: at(0.5))
+        planned.advance(to: at(4.4), plan: longAmber)
+        #expect(planned.shown == .amber)
+        planned.advance(to: at(4.5), plan: longAmber)
+        #expect(planned.shown == .red)
+    }
+
     @Test func losingThePlanWhileFollowingClearsToFlash() {
         let view = ukTimeline.view(.uk)
         var sequencer = following(view, until: 15)

@@ -152,6 +152,18 @@ struct SignalMonitorTests {
         #expect(fresh.trip?.violation == .shortGreen, "a green that just began must serve its minimum")
     }
 
+    /// A lamp lit later than its offer: the minimum counts from the lamp,
+    /// and a reading from before the offer cannot shorten it.
+    @Test func aLateLampMakesTheMinimumCountFromIt() {
+        var monitor = SignalMonitor(rules: uk, showing: .green, at: at(0), retained: true)
+        #expect(monitor.offer(.amber, at: at(0)) == .amber)
+        monitor.lampLit(at: at(0.5))
+        monitor.lampLit(at: at(0.1))
+        #expect(monitor.shownSince == at(0.5))
+        #expect(monitor.offer(.red, at: at(3.0)) == .amber)
+        #expect(monitor.trip?.violation == .shortAmber, "3 s after the offer is 2.5 s of lamp")
+    }
+
     @Test func stopClearsAGreenThroughItsFullAmber() {
         var green = SignalMonitor(rules: uk, showing: .green, at: at(0))
         let end = green.stop(at: at(10), finally: .red)

@@ -54,9 +54,11 @@ struct CrashTests {
         let tail = Array(p.recording("kill.jsonl").suffix(3))
         #expect(tail.prefix(2).map(\.aspect) == [.green, .amber])
         let amber = tail[2].monotonicNanos - tail[1].monotonicNanos
-        // The core counts the amber from the clock reading just before the
-        // write; the recording stamps the write itself, microseconds later.
-        #expect(amber >= 2_999_000_000, "retained green cleared with \(amber / 1_000_000) ms of amber")
+        // A full amber on the lamp: the core counts it from the instant the
+        // write was done (the recording stamps just before writing), not
+        // from its decision before a cold first run and write (which left
+        // 2,999.75–2,999.93 ms, and less on a loaded machine).
+        #expect(amber >= 3_000_000_000, "retained green cleared with \(Double(amber) / 1e6) ms of amber")
         print("crash: restarted agent cleared the retained green with \(Double(amber) / 1e6) ms of amber")
     }
 

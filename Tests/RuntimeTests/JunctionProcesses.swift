@@ -138,7 +138,10 @@ struct JunctionProcesses {
         (try? FileIO.read(directory + "/" + name)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
+    /// Removes the directory; `JUNCTION_TEST_KEEP=1` keeps it (logs,
+    /// recordings) and prints where, for looking into a run afterwards.
     func cleanUp() {
+        if FileIO.environment("JUNCTION_TEST_KEEP") != nil { print("kept \(directory)"); return }
         for name in FileIO.directoryEntries(directory) { FileIO.remove(directory + "/" + name) }
         FileIO.remove(directory)
     }
