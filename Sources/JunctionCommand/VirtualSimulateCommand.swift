@@ -21,6 +21,9 @@ enum VirtualSimulateCommand {
       --jitter-ms J         uniform extra delay 0..J ms each way (default 2)
       --jitter-back-ms J    ... towards the coordinator, when different (asymmetry)
       --drift-ppm D         agents' crystals within ±D ppm (default 200)
+      --floor-wander-us U   the least delay each way wanders over 0..U µs, the two ways out
+                            of phase (default 100; 0 for a constant floor)
+      --floor-period-s P    ... over this period (default 150)
       --duplicate P         duplication probability (default 0)
       --partition-s S       cut every agent off for S seconds at a third of the run
       --kill-coordinator N  kill the coordinator N times, 5 s down each, replacement clock off by up to 10 s
@@ -37,6 +40,7 @@ enum VirtualSimulateCommand {
     static func run(_ words: [String]) throws -> Int32 {
         let args = try Arguments(words, command: "junction simulate --virtual",
                                  valueOptions: ["agents", "hours", "seed", "plan", "loss", "jitter-ms", "jitter-back-ms", "drift-ppm",
+                                                "floor-wander-us", "floor-period-s",
                                                 "duplicate", "partition-s", "kill-coordinator", "kill-agents", "target-skew-ms", "sweep", "jobs"],
                                  flagOptions: ["virtual", "second-coordinator", "random", "insecure"])
         if args.wantsHelp { FileIO.printOut(help + "\n"); return 0 }
@@ -85,6 +89,9 @@ enum VirtualSimulateCommand {
         s.network.jitterToAgentNanos = Int64(jitter * ms)
         s.network.jitterToCoordinatorNanos = Int64(try args.double("jitter-back-ms", default: jitter, range: 0...1000) * ms)
         s.maxDriftPPM = try args.double("drift-ppm", default: 200, range: 0...1000)
+        s.network.floorWander = .init(
+            peakToPeakNanos: Int64(try args.double("floor-wander-us", default: 100, range: 0...100_000) * 1_000),
+            periodNanos: Int64(try args.double("floor-period-s", default: 150, range: 1...86_400) * 1e9))
         s.network.duplicateProbability = try args.double("duplicate", default: 0, range: 0...0.5)
         s.targetSkewNanos = Int64(try args.double("target-skew-ms", default: 1, range: 0.001...10_000) * ms)
         let third = s.durationNanos / 3

@@ -54,6 +54,7 @@ extension ClusterSimulation {
             if held, agents[i].followed != 0, let old = timebase(ofCoordinatorWithID: agents[i].followed) {
                 report.largestSourceStepNanos = max(report.largestSourceStepNanos, abs(reference - old))
                 if report.sourceSteps[source] == nil { report.sourceSteps[source] = reference - old }
+                agents[i].switchedAt = now - Self.epochNanos
             }
             agents[i].followed = source
         }
@@ -62,7 +63,13 @@ extension ClusterSimulation {
         // A locking agent that shows the plan acts on its bound too.
         let following = core.state == .locked || core.state == .holdover
             || (core.state == .locking && core.goal == .followPlan)
-        if core.state == .locked { report.clockError.record(error) }
+        if core.state == .locked {
+            if error > report.clockError.maxNanos { report.clockErrorMaxAt = (now - Self.epochNanos, i) }
+            report.clockError.record(error)
+            if let switched = agents[i].switchedAt, now - Self.epochNanos - switched < SimulationReport.afterSwitchNanos {
+                report.clockErrorAfterSwitch.record(error)
+            }
+        }
         if core.state == .holdover { report.holdoverError.record(error) }
         if let current = core.plan, current.id != agents[i].planID {
             agents[i].planID = current.id

@@ -55,6 +55,8 @@ public struct ClusterSimulation {
         var firstLockedAt: Int64?
         var lastStateChangeAt: Int64
         var followed: UInt64 = 0
+        /// True time it last moved a held timebase to another coordinator.
+        var switchedAt: Int64?
         var traceKey: TraceKey?
         var planID: UInt64 = 0
         var joinMeasured = false
@@ -502,7 +504,7 @@ public struct ClusterSimulation {
             report.datagramsLost += 1
             return
         }
-        let delays = scenario.network.deliveries(toAgent: false, random: &networkRandom)
+        let delays = scenario.network.deliveries(toAgent: false, agent: i, at: now - Self.epochNanos, random: &networkRandom)
         if delays.isEmpty { report.datagramsLost += 1 }
         for d in delays { queue.push(.toCoordinator(k, bytes: bytes, from: i), at: now + d) }
         report.datagramsDelivered += UInt64(delays.count)
@@ -513,7 +515,7 @@ public struct ClusterSimulation {
             report.datagramsLost += 1
             return
         }
-        let delays = scenario.network.deliveries(toAgent: true, random: &networkRandom)
+        let delays = scenario.network.deliveries(toAgent: true, agent: i, at: now + leaving - Self.epochNanos, random: &networkRandom)
         if delays.isEmpty { report.datagramsLost += 1 }
         for d in delays { queue.push(.toAgent(i, bytes: bytes, from: Self.coordinatorBase + k), at: now + leaving + d) }
         report.datagramsDelivered += UInt64(delays.count)

@@ -217,6 +217,11 @@ public struct Scenario: Sendable {
         // preemption mid-round) makes its last ticks leave late.
         var c = SimulationRandom(seed: seed, stream: 0x5E7D)
         if c.chance(0.3) { s.coordinatorSendNanos = c.upTo(1 * .nanosPerMillisecond) }
+        // The delay floor's wander (`NetworkModel.FloorWander`), from none to
+        // twice what the bench's relay shows, over 20 s to 10 minutes.
+        var w = SimulationRandom(seed: seed, stream: 0xF1_00A)
+        s.network.floorWander = .init(peakToPeakNanos: w.upTo(200 * .nanosPerMicrosecond),
+                                      periodNanos: 20 * second + w.upTo(580 * second))
         return s
     }
 

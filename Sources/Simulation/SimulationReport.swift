@@ -5,6 +5,14 @@ public struct SimulationReport: Sendable {
     public var scenario: Scenario
     /// |agent's timebase estimate − its coordinator's timebase| while locked.
     public var clockError = Histogram()
+    /// Where the largest clock error while locked was seen: true time, agent.
+    public var clockErrorMaxAt: (atNanos: Int64, agent: Int)?
+    /// The clock error while locked in the `afterSwitchNanos` after an agent
+    /// carried its timebase over to another coordinator: what a failover
+    /// costs, apart from the start-up lock (whose first seconds under
+    /// 10 ms of jitter can reach a millisecond on their own).
+    public var clockErrorAfterSwitch = Histogram()
+    public static let afterSwitchNanos: Int64 = 60 * .nanosPerSecond
     /// Spread of the true instants at which locked agents made the same change.
     public var changeSkew = Histogram()
     /// Seconds from each agent's first tick to its first lock.
@@ -71,13 +79,16 @@ public struct SimulationReport: Sendable {
     /// The human summary printed by `junction simulate --virtual`.
     public func summary() -> String {
         func us(_ n: Int64) -> String { n >= 10_000 ? "\(n / 1_000) us" : "\(Double(n / 10) / 100) us" }
+        let wander = scenario.network.floorWander
+        let floorText = wander.peakToPeakNanos > 0
+            ? "floor wanders 0-\(us(wander.peakToPeakNanos)) over \(formatSeconds(wander.periodNanos))" : "constant floor"
         let locked = aliveNanos > 0 ? Double(lockedNanos) / Double(aliveNanos) * 100 : 0
         let sortedLock = lockDelaysNanos.sorted()
         var lines = [
             "junction simulate --virtual: seed \(scenario.seed), \(scenario.agentCount) agents, \(formatSeconds(scenario.durationNanos)) virtual in \(String(format2(wallSeconds))) s wall",
-            "network: loss \(Int(scenario.network.lossProbability * 100))%, jitter 0-\(us(scenario.network.jitterToAgentNanos)) to agents, 0-\(us(scenario.network.jitterToCoordinatorNanos)) back; drift up to \(Int(scenario.maxDriftPPM)) ppm",
+            "network: loss \(Int(scenario.network.lossProbability * 100))%, jitter 0-\(us(scenario.network.jitterToAgentNanos)) to agents, 0-\(us(scenario.network.jitterToCoordinatorNanos)) back; \(floorText); drift up to \(Int(scenario.maxDriftPPM)) ppm",
             "change skew between agents: p50 \(us(changeSkew.quantile(0.5))), p99 \(us(changeSkew.quantile(0.99))), max \(us(changeSkew.maxNanos)) over \(changeSkew.count) changes",
-            "clock error while locked:   p50 \(us(clockError.quantile(0.5))), p99 \(us(clockError.quantile(0.99))), max \(us(clockError.maxNanos)) over \(clockError.count) samples",
+            "clock error while locked:   p50 \(us(clockError.quantile(0.5))), p99 \(us(clockError.quantile(0.99))), max \(us(clockError.maxNanos))\(clockErrorMaxAt.map { " (agent \($0.agent) at \(formatSeconds($0.atNanos - $0.atNanos % .nanosPerMillisecond)))" } ?? "") over \(clockError.count) samples",
             "clock error in holdover:    p50 \(us(holdoverError.quantile(0.5))), p99 \(us(holdoverError.quantile(0.99))), max \(us(holdoverError.maxNanos)) over \(holdoverError.count) samples",
             "time locked: \(format2(locked))% of agent time; lock after first tick: max \(formatSeconds(sortedLock.last ?? 0))",
             "largest timebase step at a change of coordinator: \(us(largestSourceStepNanos)); net walk over \(sourceSteps.count): \(netSourceWalkNanos < 0 ? "-" : "")\(us(abs(netSourceWalkNanos)))",
@@ -85,6 +96,9 @@ public struct SimulationReport: Sendable {
             "heads frozen on green by a kill, checked: \(frozenGreenHeadsChecked); signal monitor trips: \(monitorTrips)",
             "invariant violations: \(violationCount)",
         ]
+        if clockErrorAfterSwitch.count > 0 {
+            lines.insert("clock error after a switch: p50 \(us(clockErrorAfterSwitch.quantile(0.5))), p99 \(us(clockErrorAfterSwitch.quantile(0.99))), max \(us(clockErrorAfterSwitch.maxNanos)) over \(clockErrorAfterSwitch.count) samples (60 s after each)", at: 4)
+        }
         for v in violations.prefix(10) { lines.append("  VIOLATION \(v)") }
         if !events.isEmpty {
             lines.append("notable events:")

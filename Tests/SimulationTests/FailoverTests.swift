@@ -30,9 +30,13 @@ struct FailoverTests {
     /// ten), which the agents then slewed after at different moments.
     /// Rounds every 50 ms: 245–319 µs, about 2 ms in all. What is left is
     /// the shortest delay back itself (150 µs of base delay here), which no
-    /// number of answers removes.
+    /// number of answers removes. The floor is held constant here, so that
+    /// the figures measure the adoption's sampling alone (a wandering floor
+    /// adds its own rise on the way back to every adoption: 2.6–3.1 ms of
+    /// walk over the ten at 0–100 µs, seeds 1–6).
     @Test func aReplacementAdoptsTheTimebaseWithinAFewHundredMicroseconds() throws {
         var s = Scenario(seed: 4, agentCount: 4, durationNanos: 18 * minute, planBytes: crossroads)
+        s.network.floorWander = .none
         s.maxDriftPPM = 450
         s.network.lossProbability = 0.3
         s.network.jitterToAgentNanos = 10 * .nanosPerMillisecond
@@ -47,8 +51,11 @@ struct FailoverTests {
         #expect(abs(report.netSourceWalkNanos) <= 2_600_000, "\(explain(report))")
         // And the agents, holding the timebase across each switch, never
         // stray further from the new source than its adoption put them
-        // (slewing towards the new source's first samples: 1.2–2 ms).
-        #expect(report.clockError.maxNanos <= 700_000, "\(explain(report))")
+        // (slewing towards the new source's first samples: 1.2–2 ms). Only
+        // the minute after each switch counts: the start-up lock under
+        // 10 ms of jitter reaches 0.9–1.3 ms on some seeds by itself.
+        #expect(report.clockErrorAfterSwitch.count > 0)
+        #expect(report.clockErrorAfterSwitch.maxNanos <= 500_000, "\(explain(report))")
     }
 
     /// Issue 11: the replacement comes up at a new address (agents learn it
