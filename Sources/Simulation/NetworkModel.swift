@@ -68,8 +68,6 @@ public struct NetworkModel: Sendable, Hashable {
             var phase = (t + start + (toAgent ? 0 : half)) % periodNanos
             if phase < 0 { phase += periodNanos }
             let up = phase < half ? phase : periodNanos - phase
-            // up / half ≤ 1; the product stays far inside Int64 for any
-            // sensible wander (200 µs × 600 s is 1.2e17).
             return Int64((Double(peakToPeakNanos) * Double(up) / Double(half)).rounded())
         }
     }
