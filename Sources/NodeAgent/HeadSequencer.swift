@@ -71,7 +71,7 @@ public struct HeadSequencer: Sendable {
     /// instant it was decided at: it runs its full time from there. Only an
     /// amber clearance still running moves; anything else stays as it is.
     /// Why: a retained green is cleared by the first write after a start,
-    /// which pays for cold caches, page faults and a loaded node (70–220 µs
+    /// which pays for cold caches, page faults and a loaded node (0.14–0.22 ms
     /// on the development VM) between the decision and the lamp, and each
     /// microsecond of it was one less of amber on the street.
     public mutating func clearanceLit(at lit: LocalInstant) {
