@@ -10,7 +10,11 @@ public enum AgentEvent<Address: Hashable & Sendable>: Sendable {
     /// datagrams on its network thread before it takes the lock the timing
     /// thread needs, so authenticating never holds up a light change; the
     /// core still checks freshness, recipient and replay.
-    case opened(Result<Envelope, DropReason>, from: Address)
+    ///
+    /// Boxed: an opened envelope is about 220 bytes, and unboxed it made
+    /// every event that size, copied several times per event (the
+    /// simulator's timers and raw datagrams too).
+    indirect case opened(Result<Envelope, DropReason>, from: Address)
     /// A wake-up the agent asked for (extra wake-ups are harmless).
     case timer
 }
