@@ -27,7 +27,7 @@ public struct DatagramCodec: Sendable {
         _ message: Message, sender: UInt64, sequence: UInt64, recipient: UInt64 = Wire.anyRecipient
     ) throws(MessageError) -> [UInt8] {
         try message.validate()
-        var writer = WireWriter(capacity: 160)
+        var writer = WireWriter(capacity: 256)
         writer.u32(Wire.magic)
         writer.u8(Wire.version)
         writer.u8(message.wireType.rawValue)
@@ -37,12 +37,10 @@ public struct DatagramCodec: Sendable {
         writer.u64(sequence)
         writer.u64(recipient)
         message.encodeBody(into: &writer)
-        let bodyLength = writer.bytes.count - Wire.headerByteCount
-        writer.patchU16(UInt16(bodyLength), at: 7)
-        guard let key else { return writer.bytes }
-        var datagram = writer.bytes
-        let signedCount = datagram.count
-        datagram.append(contentsOf: repeatElement(0, count: Wire.tagByteCount))
+        let signedCount = writer.count
+        writer.patchU16(UInt16(signedCount - Wire.headerByteCount), at: 7)
+        guard let key else { return writer.finish() }
+        var datagram = writer.finish(appendingZeros: Wire.tagByteCount)
         datagram.withUnsafeMutableBytes { all in
             key.mac.code(
                 for: UnsafeRawBufferPointer(rebasing: all[0..<signedCount]),
