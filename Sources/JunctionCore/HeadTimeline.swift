@@ -32,9 +32,13 @@ public struct HeadTimeline: Sendable {
     }
 
     let spans: [Span]
+    /// The stops (nanoseconds on the timebase) that cut the schedule's spans
+    /// into these same spans; nil when no stop cut them.
+    let stopsAlike: ClosedRange<Int64>?
 
-    init(spans: [Span]) {
+    init(spans: [Span], stopsAlike: ClosedRange<Int64>? = nil) {
         self.spans = spans
+        self.stopsAlike = stopsAlike
     }
 
     /// The index of the span in force at `t`, if any.

@@ -185,14 +185,32 @@ public struct PlanSchedule: Sendable {
         Key(current: current?.identity, pending: pending?.identity, pendingCommitted: pendingCommitted, stop: stop, resume: resume)
     }
 
+    /// Whether `timeline`, worked out for the same head under a schedule
+    /// whose key was `key`, is this schedule's timeline too: the same plans,
+    /// and a stop that ends what the head shows at the same instant.
+    ///
+    /// Why not just compare keys: an agent's stop is the silence horizon
+    /// from the last tick, so it moves with every tick (ten a second), while
+    /// the instant it ends the plan (a cycle start) moves once a cycle.
+    /// Comparing keys worked the timeline out again for every tick.
+    public func sharesTimeline(_ timeline: HeadTimeline, workedOutUnder key: Key) -> Bool {
+        guard key.current == current?.identity, key.pending == pending?.identity,
+              key.pendingCommitted == pendingCommitted, key.resume == resume else { return false }
+        guard let stop else { return key.stop == nil }
+        return key.stop != nil && timeline.stopsAlike?.contains(stop.nanos) == true
+    }
+
     /// The head's timeline under this schedule, worked out once: ask it as
     /// often as needed while the schedule and the head stay the same.
     public func timeline(resolve: HeadResolver) -> HeadTimeline {
-        HeadTimeline(spans: spans(resolve: resolve))
+        let uncut = spans(resolve: resolve)
+        guard let stop else { return HeadTimeline(spans: uncut) }
+        let (spans, alike) = cut(uncut, at: stop)
+        return HeadTimeline(spans: spans, stopsAlike: alike)
     }
 
-    /// The spans of the head's timeline in order: (from, source); each lasts
-    /// until the next one's start.
+    /// The spans of the head's timeline in order, before the stop cuts
+    /// them: (from, source); each lasts until the next one's start.
     func spans(resolve: HeadResolver) -> [HeadTimeline.Span] {
         guard let current else { return [] }
         let start = TimebaseInstant(nanos: .min)
@@ -212,21 +230,35 @@ public struct PlanSchedule: Sendable {
                 spans.append(HeadTimeline.Span(from: h.oldEnds, source: .nothing))
             }
         }
-        if let stop { spans = cut(spans, at: stop) }
         return spans
     }
 
     /// Ends the spans at the first cycle start, at or after `stop`, of the plan
-    /// shown then (a red hold or nothing ends at `stop` itself).
-    private func cut(_ spans: [HeadTimeline.Span], at stop: TimebaseInstant) -> [HeadTimeline.Span] {
-        guard let index = spans.lastIndex(where: { $0.from <= stop }) else { return [HeadTimeline.Span(from: stop, source: .nothing)] }
+    /// shown then (a red hold or nothing ends at `stop` itself). Also returns
+    /// every stop that would cut them alike: in the same span, and (in a
+    /// plan) within the same cycle.
+    private func cut(_ spans: [HeadTimeline.Span], at stop: TimebaseInstant)
+        -> (spans: [HeadTimeline.Span], stopsAlike: ClosedRange<Int64>) {
+        guard let index = spans.lastIndex(where: { $0.from <= stop }) else {
+            return ([HeadTimeline.Span(from: stop, source: .nothing)], stop.nanos...stop.nanos)
+        }
+        // The same span is the last to start at or before any stop from its
+        // start until just before the earliest later span starts.
+        var low = spans[index].from.nanos
+        var high = spans[(index + 1)...].map { $0.from.nanos &- 1 }.min() ?? .max
         var end = stop
         if case let .plan(p) = spans[index].source {
             end = p.anchored.plan.cycleStart(junction: p.head.junction, atOrAfter: stop, anchor: p.anchored.anchor)
+            // Every stop in (end − cycle, end] has its first cycle start at `end`.
+            let (cycleBefore, overflow) = end.nanos.subtractingReportingOverflow(p.anchored.plan.cycleNanos)
+            low = max(low, overflow ? stop.nanos : cycleBefore + 1)
+            high = min(high, end.nanos)
+        } else {
+            (low, high) = (stop.nanos, stop.nanos)
         }
         var kept = spans.filter { $0.from < end }
         kept.append(HeadTimeline.Span(from: end, source: .nothing))
-        return kept
+        return (kept, low...high)
     }
 
     /// What the head shows at `t`, or nil when it must not follow a plan then

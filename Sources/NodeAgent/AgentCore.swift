@@ -442,9 +442,9 @@ public struct AgentCore<Address: Hashable & Sendable>: Sendable {
     }
 
     /// The head's timeline under the schedule held: the cached one while the
-    /// schedule is unchanged (working it out was most of an event's cost).
+    /// schedule gives the same one (working it out was most of an event's cost).
     mutating func headTimeline() -> HeadTimeline {
-        if let cached = timelineCache, cached.key == schedule.key { return cached.timeline }
+        if let cached = timelineCache, schedule.sharesTimeline(cached.timeline, workedOutUnder: cached.key) { return cached.timeline }
         return schedule.timeline(resolve: headResolver())
     }
 

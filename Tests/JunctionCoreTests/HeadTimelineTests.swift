@@ -54,4 +54,47 @@ struct HeadTimelineTests {
         }
         #expect(seen.count > 1, "seed \(seed): the schedule never changed")
     }
+
+    /// An agent's stop moves with every tick; its timeline is kept while
+    /// `sharesTimeline` says the moved stop cuts it alike. Wherever it says
+    /// so, the timeline worked out afresh must answer the same.
+    @Test(arguments: 0..<40)
+    func aMovedStopKeepsTheTimelineOnlyWhereItCutsAlike(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        let resolve: PlanSchedule.HeadResolver = { $0.plan.assignment(junction: 0, group: $0.id == 1 ? 2 : 0) }
+        var kept = 0, refused = 0
+        for _ in 0..<30 {
+            var schedule = PlanSchedule()
+            _ = schedule.accept(plans.randomElement(using: &random)!)
+            if Bool.random(using: &random) { _ = schedule.accept(plans.randomElement(using: &random)!) }
+            if Bool.random(using: &random), let pending = schedule.pending { schedule.commit(pending.identity) }
+            if Int.random(in: 0..<4, using: &random) == 0 {
+                schedule.setResume(TimebaseInstant(nanos: Int64.random(in: 0..<300, using: &random) * s))
+            }
+            schedule.setStop(TimebaseInstant(nanos: Int64.random(in: 0..<300_000, using: &random) * s / 1_000))
+            let key = schedule.key
+            let timeline = schedule.timeline(resolve: resolve)
+            let before = answers(timeline)
+            for _ in 0..<10 {
+                // Moves of a tick or so, now and then a large one, a few
+                // nanoseconds, or none.
+                let move = switch Int.random(in: 0..<6, using: &random) {
+                case 0: Int64.random(in: -100_000...100_000, using: &random) * s / 1_000
+                case 1: Int64.random(in: -10...10, using: &random)
+                default: Int64.random(in: -300...300, using: &random) * s / 1_000
+                }
+                var moved = schedule
+                moved.setStop(Bool.random(using: &random) ? nil : TimebaseInstant(nanos: schedule.stop!.nanos + move))
+                guard moved.sharesTimeline(timeline, workedOutUnder: key) else {
+                    refused += 1
+                    continue
+                }
+                kept += 1
+                #expect(answers(moved.timeline(resolve: resolve)) == before,
+                        "seed \(seed): stop moved by \(move) ns kept a timeline it does not cut alike")
+            }
+        }
+        // Both outcomes occur, so both are tested.
+        #expect(kept > 0 && refused > 0, "seed \(seed): kept \(kept), refused \(refused)")
+    }
 }
