@@ -50,6 +50,24 @@ import Testing
     @Test func invalidUTF8IsRefused() {
         #expect(Self.open(Self.helloBody(nameBytes: [0x61, 0xff, 0x62])) == .failure(.badField))
         #expect(Self.open(Self.helloBody(nameBytes: [0xc3])) == .failure(.badField))
+        #expect(Self.open(Self.helloBody(nameBytes: [0x80])) == .failure(.badField))
+    }
+
+    /// Names are read by a fast path for ASCII and the validator otherwise:
+    /// both give back exactly the name sent.
+    @Test(arguments: ["pi-worker-3", "", "Kreuzung Süd", "交差点", "a\u{0}b"])
+    func namesComeBackExactly(board: String) throws {
+        var report = Fixtures.fullReport
+        report.board = board
+        report.head = HeadReport(junction: board, group: "g", aspect: .red)
+        let sealed = try Fixtures.codec.seal(.report(report), sender: 1, sequence: 1)
+        guard case let .success(envelope) = Fixtures.codec.open(sealed), case let .report(back) = envelope.message else {
+            Issue.record("the report did not open")
+            return
+        }
+        #expect(back.board == board)
+        #expect(back.board.utf8.elementsEqual(board.utf8))
+        #expect(back.head?.junction == board)
     }
 
     @Test func badEnumsAndPresenceFlagsAreRefused() throws {
