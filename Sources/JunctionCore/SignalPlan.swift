@@ -5,49 +5,80 @@
 /// code that holds one never needs to check it again: a refused plan is never
 /// partly applied.
 public struct SignalPlan: Sendable {
+    /// The plan's parts, shared by every copy. Why: a plan is carried in
+    /// every schedule, anchored plan and tick decision, and copied with
+    /// them several times per event; inline it was about 190 bytes and nine
+    /// arrays and strings, each copy moving them all and retaining each one.
+    private final class Parts: Sendable {
+        let name: String
+        let sequence: AspectSequence
+        let timing: ClearanceTiming
+        let minimums: ClearanceTiming
+        let groups: [String]
+        let conflicts: [Conflict]
+        let phases: [Phase]
+        let junctions: [JunctionSpec]
+        let corridor: Corridor?
+        let heads: [HeadEntry]
+        let scaling: ScalingRule
+        let flashAspect: Aspect
+        let cycleNanos: Int64
+        let timelines: [GroupTimeline]
+
+        init(name: String, sequence: AspectSequence, timing: ClearanceTiming, minimums: ClearanceTiming,
+             groups: [String], conflicts: [Conflict], phases: [Phase], junctions: [JunctionSpec],
+             corridor: Corridor?, heads: [HeadEntry], scaling: ScalingRule, flashAspect: Aspect) {
+            self.name = name
+            self.sequence = sequence
+            self.timing = timing
+            self.minimums = minimums
+            self.groups = groups
+            self.conflicts = conflicts
+            self.phases = phases
+            self.junctions = junctions
+            self.corridor = corridor
+            self.heads = heads
+            self.scaling = scaling
+            self.flashAspect = flashAspect
+            let built = GroupTimeline.build(groupCount: groups.count, phases: phases, timing: timing, sequence: sequence)
+            self.cycleNanos = built.cycleNanos
+            self.timelines = built.timelines
+        }
+    }
+
+    private let parts: Parts
+
     /// Free-form name, for logs and the timing diagram.
-    public let name: String
-    public let sequence: AspectSequence
-    public let timing: ClearanceTiming
-    public let minimums: ClearanceTiming
+    public var name: String { parts.name }
+    public var sequence: AspectSequence { parts.sequence }
+    public var timing: ClearanceTiming { parts.timing }
+    public var minimums: ClearanceTiming { parts.minimums }
     /// Signal group names; a group's index is its identity inside the plan.
-    public let groups: [String]
+    public var groups: [String] { parts.groups }
     /// Every conflicting pair: the declared ones and those the fail-closed
     /// default implies.
-    public let conflicts: [Conflict]
-    public let phases: [Phase]
-    public let junctions: [JunctionSpec]
+    public var conflicts: [Conflict] { parts.conflicts }
+    public var phases: [Phase] { parts.phases }
+    public var junctions: [JunctionSpec] { parts.junctions }
     /// Present when junctions were generated from a green-wave corridor; it
     /// lets the `extend` scaling rule add junctions beyond the listed ones.
-    public let corridor: Corridor?
-    public let heads: [HeadEntry]
-    public let scaling: ScalingRule
+    public var corridor: Corridor? { parts.corridor }
+    public var heads: [HeadEntry] { parts.heads }
+    public var scaling: ScalingRule { parts.scaling }
     /// What a head shows when its agent cannot be sure of the time.
-    public let flashAspect: Aspect
+    public var flashAspect: Aspect { parts.flashAspect }
     /// One cycle, from the all-red start of the first phase to the end of the
     /// last phase's amber.
-    public let cycleNanos: Int64
+    public var cycleNanos: Int64 { parts.cycleNanos }
     /// One timeline per group, indexed like `groups`.
-    public let timelines: [GroupTimeline]
+    public var timelines: [GroupTimeline] { parts.timelines }
 
     init(name: String, sequence: AspectSequence, timing: ClearanceTiming, minimums: ClearanceTiming,
          groups: [String], conflicts: [Conflict], phases: [Phase], junctions: [JunctionSpec],
          corridor: Corridor?, heads: [HeadEntry], scaling: ScalingRule, flashAspect: Aspect) {
-        self.name = name
-        self.sequence = sequence
-        self.timing = timing
-        self.minimums = minimums
-        self.groups = groups
-        self.conflicts = conflicts
-        self.phases = phases
-        self.junctions = junctions
-        self.corridor = corridor
-        self.heads = heads
-        self.scaling = scaling
-        self.flashAspect = flashAspect
-        let built = GroupTimeline.build(groupCount: groups.count, phases: phases, timing: timing, sequence: sequence)
-        self.cycleNanos = built.cycleNanos
-        self.timelines = built.timelines
+        parts = Parts(name: name, sequence: sequence, timing: timing, minimums: minimums, groups: groups,
+                      conflicts: conflicts, phases: phases, junctions: junctions, corridor: corridor,
+                      heads: heads, scaling: scaling, flashAspect: flashAspect)
     }
 
     /// The index of a group by name.
