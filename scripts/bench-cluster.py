@@ -264,6 +264,39 @@ class Cluster:
         out.sort()
         return out
 
+    def placements(self):
+        """{(monotonic ns, agent): the timebase ns the agent showed the change at}."""
+        out = {}
+        for i, path in enumerate(self.records):
+            if not os.path.exists(path):
+                continue
+            with open(path) as f:
+                for line in f:
+                    try:
+                        r = json.loads(line)
+                    except ValueError:
+                        continue
+                    if "tb" in r:
+                        out[(int(r["t"]), i)] = int(r["tb"])
+        return out
+
+
+def split_skew(measured, placements):
+    """Each change's skew in two parts (ns lists): how far apart the agents'
+    clocks were (the spread of timebase minus CLOCK_MONOTONIC_RAW over the
+    agents, each read as it changed), and how far apart they woke (the
+    spread of the timebase instants they changed at). Heads agree when both
+    are small; the skew is at most their sum."""
+    clocks, wakes = [], []
+    for c in measured:
+        placed = [placements.get((t, a)) for t, a, _ in c]
+        if None in placed:
+            continue
+        offsets = [tb - t for tb, (t, _, _) in zip(placed, c)]
+        clocks.append(max(offsets) - min(offsets))
+        wakes.append(max(placed) - min(placed))
+    return clocks, wakes
+
 
 def clusters(changes, window_ns=500_000_000):
     """Groups changes that belong to one plan instant (they are seconds apart)."""
@@ -366,6 +399,10 @@ def lockstep(args):
         row("lockstep", f"{n} agents: skew p50/p99/max ({len(spreads)} changes)", f"{a50:.0f}/{a99:.0f}/{amax:.0f}", "us")
         row("lockstep", f"{n} sleepers: spread p50/p99/max ({len(floor)} wakes)", f"{f50:.0f}/{f99:.0f}/{fmax:.0f}", "us")
         row("lockstep", f"{n} agents: p99 skew / p99 floor", f"{ratio:.2f}", "x", "<= 1.5", ratio <= 1.5)
+        clocks, wakes = split_skew(measured, cluster.placements())
+        if clocks:
+            row("lockstep", f"{n} agents: of which clocks apart p50/p99/max", "/".join(f"{percentile(clocks, p) / 1e3:.0f}" for p in (0.5, 0.99, 1.0)), "us")
+            row("lockstep", f"{n} agents: of which woke apart p50/p99/max", "/".join(f"{percentile(wakes, p) / 1e3:.0f}" for p in (0.5, 0.99, 1.0)), "us")
         if cyclic:
             row("lockstep", "cyclictest 1 thread latency p50/p99/max", f"{cyclic[0]}/{cyclic[1]}/{cyclic[2]}", "us")
         elif n == max(int(x) for x in args.agents.split(",")) and not args.no_cyclictest:

@@ -1,7 +1,8 @@
 import JunctionCore
 import Posix
 
-/// One line of a recording: `{"t":<CLOCK_MONOTONIC_RAW ns>,"head":"<name>","aspect":"<aspect>"}`.
+/// One line of a recording: `{"t":<CLOCK_MONOTONIC_RAW ns>,"head":"<name>","aspect":"<aspect>","tb":<timebase ns>}`
+/// (`tb` absent on the lines a stop or a crash writes).
 ///
 /// Why this clock: every process on a machine shares it, so multi-process
 /// tests and benchmarks can merge recordings from several agents and measure
@@ -9,20 +10,28 @@ import Posix
 /// amber of 3 s reads 3 s however the machine's `CLOCK_MONOTONIC` is being
 /// pulled in (it is the clock the coordinator's timebase and the agents'
 /// discipline run on). `monotonicNanos` is that reading: monotonic, raw.
+///
+/// `timebaseNanos` is where the agent put the change on the cluster's
+/// timebase (on its own clock before it has one). Why: heads that change apart were either apart in their
+/// clocks or late by different amounts; with both numbers a recording
+/// tells which (`scripts/bench-cluster.py lockstep` splits the skew so).
 public struct RecordedAspect: Sendable, Hashable {
     public var monotonicNanos: Int64
     public var head: String
     public var aspect: Aspect
+    public var timebaseNanos: Int64?
 
-    public init(monotonicNanos: Int64, head: String, aspect: Aspect) {
+    public init(monotonicNanos: Int64, head: String, aspect: Aspect, timebaseNanos: Int64? = nil) {
         self.monotonicNanos = monotonicNanos
         self.head = head
         self.aspect = aspect
+        self.timebaseNanos = timebaseNanos
     }
 
     /// The JSON line, without the trailing newline.
     public var jsonLine: String {
-        "{\"t\":\(monotonicNanos),\"head\":\(LoggerEscaping.jsonString(head)),\"aspect\":\"\(aspect.description)\"}"
+        "{\"t\":\(monotonicNanos),\"head\":\(LoggerEscaping.jsonString(head)),\"aspect\":\"\(aspect.description)\""
+            + (timebaseNanos.map { ",\"tb\":\($0)}" } ?? "}")
     }
 
     /// Parses a line written by `jsonLine`; nil for anything else.
@@ -35,10 +44,15 @@ public struct RecordedAspect: Sendable, Hashable {
               let head = scanner.popJSONString(),
               scanner.removePrefixIfPresent(",\"aspect\":"),
               let name = scanner.popJSONString(),
-              let aspect = Aspect(name: name),
-              scanner == "}" || scanner == "}\n"
+              let aspect = Aspect(name: name)
         else { return nil }
-        self.init(monotonicNanos: t, head: head, aspect: aspect)
+        var timebase: Int64?
+        if scanner.removePrefixIfPresent(",\"tb\":") {
+            guard let tb = scanner.popInteger() else { return nil }
+            timebase = tb
+        }
+        guard scanner == "}" || scanner == "}\n" else { return nil }
+        self.init(monotonicNanos: t, head: head, aspect: aspect, timebaseNanos: timebase)
     }
 }
 

@@ -52,7 +52,7 @@ public final class RecordingOutput: LightOutput {
     public func show(_ aspect: Aspect, at time: TimebaseInstant) throws(LightOutputError) {
         try state.withLock { (state: inout State) throws(LightOutputError) in
             guard let fd = state.fd, state.last != aspect else { return }
-            try append(aspect, fd: fd)
+            try append(aspect, fd: fd, timebaseNanos: time.nanos)
             state.last = aspect
         }
     }
@@ -69,8 +69,8 @@ public final class RecordingOutput: LightOutput {
         }
     }
 
-    private func append(_ aspect: Aspect, fd: Int32) throws(LightOutputError) {
-        let line = RecordedAspect(monotonicNanos: now(), head: head, aspect: aspect).jsonLine + "\n"
+    private func append(_ aspect: Aspect, fd: Int32, timebaseNanos: Int64? = nil) throws(LightOutputError) {
+        let line = RecordedAspect(monotonicNanos: now(), head: head, aspect: aspect, timebaseNanos: timebaseNanos).jsonLine + "\n"
         do { try GPIOSyscalls.writeAll(fd, Array(line.utf8), path) } catch {
             throw .recordingFailed(path: path, errno: error)
         }

@@ -45,8 +45,8 @@ private final class Ticker: Sendable {
     output.close()
     try output.show(.green, at: TimebaseInstant(nanos: 0))
     #expect(readLines(path) == [
-        #"{"t":1010,"head":"north","aspect":"green"}"#,
-        #"{"t":1020,"head":"north","aspect":"flashing-amber"}"#,
+        #"{"t":1010,"head":"north","aspect":"green","tb":0}"#,
+        #"{"t":1020,"head":"north","aspect":"flashing-amber","tb":100000000}"#,
         #"{"t":1030,"head":"north","aspect":"red"}"#,
     ])
 }
@@ -78,4 +78,9 @@ private final class Ticker: Sendable {
     #expect(RecordedAspect(jsonLine: record.jsonLine) == record)
     #expect(RecordedAspect(jsonLine: #"{"t":1,"head":"x","aspect":"purple"}"#) == nil)
     #expect(RecordedAspect(jsonLine: #"{"t":1,"head":"x","aspect":"red"} trailing"#) == nil)
+    let placed = RecordedAspect(monotonicNanos: 7, head: "x", aspect: .green, timebaseNanos: -1_764_000_000_123_456_789)
+    #expect(placed.jsonLine == #"{"t":7,"head":"x","aspect":"green","tb":-1764000000123456789}"#)
+    #expect(RecordedAspect(jsonLine: placed.jsonLine) == placed)
+    #expect(RecordedAspect(jsonLine: #"{"t":1,"head":"x","aspect":"red","tb":}"#) == nil)
+    #expect(RecordedAspect(jsonLine: #"{"t":1,"head":"x","aspect":"red","tb":5,"tb":6}"#) == nil)
 }
