@@ -15,10 +15,6 @@ enum Sleeper {
             FileIO.printError("usage: JunctionBench sleeper START_NS PERIOD_NS COUNT FILE\n")
             return 2
         }
-        // Set up as an agent's timing thread is (timer slack 1 ns), so the
-        // floor is what the scheduler costs that thread, not the default
-        // 50 µs slack's coalescing.
-        RealtimeScheduling.prepareTimingThread(nil, logger: Logger(fd: -1))
         let clock = MonotonicClock()
         var woke = [Int64](repeating: 0, count: count)
         for k in 0..<count {
