@@ -95,17 +95,6 @@ extension RealtimeScheduling {
     /// expected; it is logged, and the lights go on at normal priority.
     public static func prepareTimingThread(_ realtime: RealtimeScheduling?, logger: Logger) {
         OSThread.nameCurrentThread("junction-timing")
-        // In either mode: any thread may lower its own slack, and with the
-        // default 50 µs the kernel ends each sleep anywhere in the 50 µs
-        // after its deadline, wherever another timer fires. Boards aimed at
-        // the same instant then changed up to 50 µs apart (measured on the
-        // bench: agents' wake-ups were p50 47 µs apart against 25 µs for
-        // their clocks, while bare sleepers aimed at one instant wake
-        // together, their slack coalescing on the same interrupt).
-        if RealtimeProbe.setTimerSlack(1) != 0 {
-            logger.warn("cannot lower the timing thread's timer slack; light changes may come up to 50 µs late",
-                           ["errno": .int(Int64(errno))])
-        }
         guard let realtime else { return }
         do {
             try realtime.applyToCurrentThread()

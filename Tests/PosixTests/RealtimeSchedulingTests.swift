@@ -40,24 +40,6 @@ import Testing
     }
 }
 
-/// Without real-time mode too, the timing thread's sleeps end at their
-/// deadline: no privilege is needed to lower one's own timer slack, and the
-/// default (50 µs) let boards aimed at one instant wake tens of µs apart.
-@Suite struct TimingThreadSlackTests {
-    @Test func aTimingThreadWithoutRealtimeModeHasOneNanosecondSlack() throws {
-        let seen = Mutex<(before: Int, after: Int)?>(nil)
-        let thread = try OSThread(name: "test-timing") {
-            let before = RealtimeScheduling.currentTimerSlackNanos()
-            RealtimeScheduling.prepareTimingThread(nil, logger: Logger(fd: -1))
-            seen.withLock { $0 = (before, RealtimeScheduling.currentTimerSlackNanos()) }
-        }
-        thread.join()
-        let slack = try #require(seen.withLock { $0 })
-        #expect(slack.before > 1, "a new thread starts with the default slack (the test would prove nothing)")
-        #expect(slack.after == 1)
-    }
-}
-
 /// As root (CI), the settings really take on a thread: policy SCHED_FIFO at
 /// the priority, timer slack 1 ns, the CPU pin. A container without
 /// CAP_SYS_NICE records the refusal's message instead, which must then name it.
