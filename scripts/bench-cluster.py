@@ -248,37 +248,25 @@ class Cluster:
         for s in self.relay.sockets:
             s.close()
 
-    def changes(self):
-        """(monotonic ns, agent, aspect) of every recorded change, sorted."""
-        out = []
+    def recorded(self):
+        """(agent, line) for every readable line of every agent's recording."""
         for i, path in enumerate(self.records):
             if not os.path.exists(path):
                 continue
             with open(path) as f:
                 for line in f:
                     try:
-                        r = json.loads(line)
+                        yield i, json.loads(line)
                     except ValueError:
                         continue
-                    out.append((int(r["t"]), i, r["aspect"]))
-        out.sort()
-        return out
+
+    def changes(self):
+        """(monotonic ns, agent, aspect) of every recorded change, sorted."""
+        return sorted((int(r["t"]), i, r["aspect"]) for i, r in self.recorded())
 
     def placements(self):
         """{(monotonic ns, agent): the timebase ns the agent showed the change at}."""
-        out = {}
-        for i, path in enumerate(self.records):
-            if not os.path.exists(path):
-                continue
-            with open(path) as f:
-                for line in f:
-                    try:
-                        r = json.loads(line)
-                    except ValueError:
-                        continue
-                    if "tb" in r:
-                        out[(int(r["t"]), i)] = int(r["tb"])
-        return out
+        return {(int(r["t"]), i): int(r["tb"]) for i, r in self.recorded() if "tb" in r}
 
 
 def split_skew(measured, placements):
