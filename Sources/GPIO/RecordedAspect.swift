@@ -12,9 +12,10 @@ import Posix
 /// discipline run on). `monotonicNanos` is that reading: monotonic, raw.
 ///
 /// `timebaseNanos` is where the agent put the change on the cluster's
-/// timebase (on its own clock before it has one). Why: heads that change apart were either apart in their
-/// clocks or late by different amounts; with both numbers a recording
-/// tells which (`scripts/bench-cluster.py lockstep` splits the skew so).
+/// timebase (on its own clock before it has one). Why: heads that change
+/// apart were either apart in their clocks or late by different amounts;
+/// with both numbers a recording tells which (`scripts/bench-cluster.py
+/// lockstep` splits the skew so).
 public struct RecordedAspect: Sendable, Hashable {
     public var monotonicNanos: Int64
     public var head: String
