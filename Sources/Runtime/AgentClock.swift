@@ -70,6 +70,15 @@ public struct AgentClock: Sendable {
         RawClockSleep.sleep(untilRawNanos: raw(at: local), kernel: kernel)
     }
 
+    /// Reads the raw clock until the local clock reads `local`, without
+    /// sleeping: no timer slack and no scheduler wake-up stand between the
+    /// instant and the return. For the last few hundred µs before a change
+    /// only (`TimingStep.spin`): it holds a core while it waits.
+    public func spin(until local: LocalInstant) {
+        let target = raw(at: local)
+        while kernel.rawNanos() < target {}
+    }
+
     /// `CLOCK_MONOTONIC`'s rate against the raw clock since `previous`, in
     /// ppm (positive: monotonic runs fast, being slewed forward), and the
     /// reading to pass next time. For `/metrics` and a log line: the lights

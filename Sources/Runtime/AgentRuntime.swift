@@ -276,14 +276,17 @@ public final class AgentRuntime: Sendable {
     /// The timing thread: sleep until the next wake-up or flash toggle (at
     /// most `recheckNanos` at a time), then run the timer and drive the light.
     /// `warmUpNanos` before each wake-up it runs the core once ahead, so the
-    /// run that changes the light finds warm caches (`TimingStep`).
+    /// run that changes the light finds warm caches, and under `--realtime`
+    /// waits out the rest (at most `spinNanos`) awake, so no wake-up delays
+    /// it (`TimingStep`).
     private func runTiming() {
         RealtimeScheduling.prepareTimingThread(settings.realtime, logger: logger)
         while true {
             let now = clock.now()
             let (step, stopping) = shared.withLock { s in
                 (TimingStep.next(now: now, wakeAt: s.wakeAt, flashAt: s.flashAt, warmedUpFor: s.warmedUpFor,
-                                 recheckNanos: settings.recheckNanos, warmUpNanos: settings.warmUpNanos), s.stopping)
+                                 recheckNanos: settings.recheckNanos, warmUpNanos: settings.warmUpNanos,
+                                 spinNanos: settings.effectiveSpinNanos), s.stopping)
             }
             if stopping { return }
             switch step {
@@ -293,6 +296,8 @@ public final class AgentRuntime: Sendable {
                 continue
             case let .sleep(until):
                 clock.sleep(until: until)
+            case let .spin(until):
+                clock.spin(until: until)
             }
             // Under the lock only the core's arithmetic and the lamp write:
             // every datagram was opened before it was taken, and sealing,

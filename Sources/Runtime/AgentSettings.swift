@@ -27,6 +27,19 @@ public struct AgentSettings: Sendable {
     /// caches (`TimingStep`): long enough for the warm-up to finish on a
     /// busy board, short enough that the caches are still warm. 0 = never.
     public var warmUpNanos: Int64 = 300_000
+    /// With `--realtime`, after the warm-up a wake-up at most this far off
+    /// is waited for awake, reading the clock, rather than slept to
+    /// (`TimingStep`): the change then waits on no timer slack or scheduler
+    /// wake-up. 0 = never. Without `--realtime` the thread always sleeps:
+    /// a spinning thread of the default class has used CPU time that a
+    /// thread waking at the same instant has not, so the scheduler hands
+    /// the core to that one, right at the change (the lockstep bench
+    /// measured skew p99 737 µs spinning, 121 µs sleeping).
+    public var spinNanos: Int64 = 300_000
+
+    /// The spin the timing thread uses: `spinNanos` under `--realtime`,
+    /// none without.
+    var effectiveSpinNanos: Int64 { realtime == nil ? 0 : spinNanos }
     /// TESTING AID (`--testing-trap-after-seconds`): this long after start,
     /// the timing thread crashes the process with a Swift trap the moment
     /// the head shows green, so a test can watch the crash guard work.

@@ -106,6 +106,29 @@ struct ClockPairTests {
         #expect(worstLate <= 10_000 + 1_000, "worst lateness \(worstLate) ns at \(ppm) ppm")
     }
 
+    /// The last stretch before a change is waited for awake: the spin ends
+    /// at the first reading at or past the instant, on the raw clock however
+    /// the monotonic one is slewed and whatever the agent's drift aid, and
+    /// never sleeps (a sleep would bring back the timer slack).
+    @Test(arguments: [(0.0, 0.0), (83_333.0, 450.0), (-83_333.0, -450.0)])
+    func agentSpinEndsAtTheFirstReadingPastTheInstantWithoutSleeping(slewPPM: Double, driftPPM: Double) {
+        let kernel = FakeKernelClocks()
+        let clock = AgentClock(driftPPM: driftPPM, kernel: kernel)
+        kernel.slew(ppm: slewPPM)
+        kernel.advance(byNanos: 3 * Self.second)
+        kernel.setRawReadCost(nanos: 37)
+        let target = clock.now() + 250_000
+        clock.spin(until: target)
+        kernel.setRawReadCost(nanos: 0)
+        // The spin's last reading was at most 37 ns past the instant, and
+        // that reading itself took 37 ns.
+        let overshoot = clock.now() - target
+        #expect(overshoot >= 37 && overshoot <= 2 * 37 + 1, "ended \(overshoot - 37) ns past the instant")
+        #expect(kernel.sleeps == 0, "a spin never sleeps")
+        clock.spin(until: target - 1_000)   // an instant already past returns at once
+        #expect(clock.now() - target == overshoot)
+    }
+
     @Test func agentArrivalMapsTheKernelStampToTheRawClock() {
         let kernel = FakeKernelClocks()
         let clock = AgentClock(kernel: kernel)

@@ -16,6 +16,7 @@ final class FakeKernelClocks: KernelClocks {
         var realtimeMinusMonotonic: Int64
         var sleeps = 0
         var wakeLatencyNanos: Int64 = 0
+        var rawReadNanos: Int64 = 0
     }
     private let state: Mutex<State>
 
@@ -30,7 +31,12 @@ final class FakeKernelClocks: KernelClocks {
     }
 
     func monotonicNanos() -> Int64 { state.withLock { Self.monotonic($0) } }
-    func rawNanos() -> Int64 { state.withLock { $0.trueNanos } }
+    func rawNanos() -> Int64 {
+        state.withLock { s in
+            defer { s.trueNanos += s.rawReadNanos }
+            return s.trueNanos
+        }
+    }
     func realtimeNanos() -> Int64 { state.withLock { Self.monotonic($0) + $0.realtimeMinusMonotonic } }
 
     func sleep(untilMonotonicNanos deadline: Int64) {
@@ -62,5 +68,8 @@ final class FakeKernelClocks: KernelClocks {
     func stepWallClock(byNanos nanos: Int64) { state.withLock { $0.realtimeMinusMonotonic += nanos } }
 
     func setWakeLatency(nanos: Int64) { state.withLock { $0.wakeLatencyNanos = nanos } }
+    /// From now on each `CLOCK_MONOTONIC_RAW` reading takes `nanos` of true
+    /// time, as a thread that spins on the clock sees it.
+    func setRawReadCost(nanos: Int64) { state.withLock { $0.rawReadNanos = nanos } }
     var sleeps: Int { state.withLock { $0.sleeps } }
 }
