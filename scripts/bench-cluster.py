@@ -11,7 +11,8 @@ recordings merge into one timeline. In the same run N bare processes
 (`JunctionBench sleeper`) sleep with clock_nanosleep(TIMER_ABSTIME) to shared
 instants: their spread is what the scheduler alone costs.
 
-  lockstep  [--agents 2,4,8] [--seconds S] [--warmup S]  skew of settled agents vs sleepers
+  lockstep  [--agents 2,4,8] [--seconds S] [--warmup S] [--realtime]  skew of
+            settled agents vs sleepers
   failover  [--mode kill|rolling] [--seconds S] [--every S] [--agents N]
   lateness  [--agents N] [--hogs H] [--seconds S]  light-change lateness under
             CPU load, agents without and (as root) with --realtime
@@ -297,9 +298,12 @@ def clusters(changes, window_ns=500_000_000):
     return groups
 
 
-def start_sleepers(n, start_ns, period_ns, count, directory):
+def start_sleepers(n, start_ns, period_ns, count, directory, realtime=False):
+    """N bare sleepers; `realtime`: SCHED_FIFO at the agents' --realtime
+    priority (the kernel gives real-time sleepers no timer slack)."""
     files = [os.path.join(directory, f"sleeper{i}.txt") for i in range(n)]
-    procs = [subprocess.Popen([BENCH, "sleeper", str(start_ns), str(period_ns), str(count), f]) for f in files]
+    prefix = ["chrt", "-f", "50"] if realtime else []
+    procs = [subprocess.Popen([*prefix, BENCH, "sleeper", str(start_ns), str(period_ns), str(count), f]) for f in files]
     return procs, files
 
 
@@ -341,18 +345,27 @@ def run_cyclictest(seconds):
 
 
 def lockstep(args):
+    """Skew of settled agents against sleepers aimed at the same instants.
+
+    `--realtime` (root): the agents run `--realtime` (SCHED_FIFO, which also
+    waits out the last 300 us before a change awake) and the sleepers
+    SCHED_FIFO at the same priority, so the floor is the same class's.
+    """
+    if args.realtime and os.geteuid() != 0:
+        sys.exit("bench-cluster.py lockstep --realtime: SCHED_FIFO needs root; run it as root or without --realtime")
     ratios = []
+    mode = " --realtime" if args.realtime else ""
     for n in [int(x) for x in args.agents.split(",")]:
         cluster = Cluster(n, 1, args.loss, args.out_ms, args.back_ms, args.drift_ppm, args.base_port, seed=n)
         try:
             cluster.start_coordinator(0)
-            cluster.start_agents()
+            cluster.start_agents(["--realtime"] if args.realtime else ())
             warm = args.warmup
             start = time.clock_gettime_ns(time.CLOCK_MONOTONIC) + int(warm * 1e9)
             # The recordings' clock (CLOCK_MONOTONIC_RAW); the sleepers sleep on CLOCK_MONOTONIC.
             start_raw = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW) + int(warm * 1e9)
             count = int((args.seconds - warm) * 10)
-            sleepers, files = start_sleepers(n, start, 100_000_000, count, cluster.dir)
+            sleepers, files = start_sleepers(n, start, 100_000_000, count, cluster.dir, args.realtime)
             cyclic = None
             if n == max(int(x) for x in args.agents.split(",")) and not args.no_cyclictest:
                 time.sleep(warm)
@@ -377,27 +390,27 @@ def lockstep(args):
                     if len({a for _, a, _ in c}) == n and len(c) == n]
         spreads = [max(t for t, _, _ in c) - min(t for t, _, _ in c) for c in measured]
         if not spreads:
-            row("lockstep", f"{n} agents: skew", "nan", "us", "", False)
+            row("lockstep", f"{n} agents{mode}: skew", "nan", "us", "", False)
             log(f"lockstep {n}: no change seen by every agent; logs in {cluster.dir}")
             continue
         a50, a99, amax = (percentile(spreads, p) / 1e3 for p in (0.5, 0.99, 1.0))
         f50, f99, fmax = (percentile(floor, p) / 1e3 for p in (0.5, 0.99, 1.0))
         ratio = a99 / f99 if f99 > 0 else float("inf")
         ratios.append(ratio)
-        row("lockstep", f"{n} agents: skew p50/p99/max ({len(spreads)} changes)", f"{a50:.0f}/{a99:.0f}/{amax:.0f}", "us")
-        row("lockstep", f"{n} sleepers: spread p50/p99/max ({len(floor)} wakes)", f"{f50:.0f}/{f99:.0f}/{fmax:.0f}", "us")
-        row("lockstep", f"{n} agents: p99 skew / p99 floor", f"{ratio:.2f}", "x", "<= 1.5", ratio <= 1.5)
+        row("lockstep", f"{n} agents{mode}: skew p50/p99/max ({len(spreads)} changes)", f"{a50:.0f}/{a99:.0f}/{amax:.0f}", "us")
+        row("lockstep", f"{n} sleepers{mode and ' SCHED_FIFO'}: spread p50/p99/max ({len(floor)} wakes)", f"{f50:.0f}/{f99:.0f}/{fmax:.0f}", "us")
+        row("lockstep", f"{n} agents{mode}: p99 skew / p99 floor", f"{ratio:.2f}", "x", "<= 1.5", ratio <= 1.5)
         clocks, wakes = split_skew(measured, cluster.placements())
         if clocks:
-            row("lockstep", f"{n} agents: of which clocks apart p50/p99/max", "/".join(f"{percentile(clocks, p) / 1e3:.0f}" for p in (0.5, 0.99, 1.0)), "us")
-            row("lockstep", f"{n} agents: of which woke apart p50/p99/max", "/".join(f"{percentile(wakes, p) / 1e3:.0f}" for p in (0.5, 0.99, 1.0)), "us")
+            row("lockstep", f"{n} agents{mode}: of which clocks apart p50/p99/max", "/".join(f"{percentile(clocks, p) / 1e3:.0f}" for p in (0.5, 0.99, 1.0)), "us")
+            row("lockstep", f"{n} agents{mode}: of which woke apart p50/p99/max", "/".join(f"{percentile(wakes, p) / 1e3:.0f}" for p in (0.5, 0.99, 1.0)), "us")
         if cyclic:
             row("lockstep", "cyclictest 1 thread latency p50/p99/max", f"{cyclic[0]}/{cyclic[1]}/{cyclic[2]}", "us")
         elif n == max(int(x) for x in args.agents.split(",")) and not args.no_cyclictest:
             row("lockstep", "cyclictest", "skipped", "", "rt-tests not installed")
         late = cluster.relay.lateness_ns
         if late:
-            row("lockstep", f"{n} agents: relay lateness p50/p99/max ({len(late)} datagrams)",
+            row("lockstep", f"{n} agents{mode}: relay lateness p50/p99/max ({len(late)} datagrams)",
                 f"{percentile(late, 0.5) / 1e3:.0f}/{percentile(late, 0.99) / 1e3:.0f}/{max(late) / 1e3:.0f}", "us")
         log(f"lockstep {n}: relay forwarded {cluster.relay.forwarded}, dropped {cluster.relay.dropped}; logs in {cluster.dir}")
 
@@ -579,6 +592,8 @@ def main():
     sub.choices["lockstep"].add_argument("--agents", default="2,4,8")
     sub.choices["lockstep"].add_argument("--seconds", type=float, default=240)
     sub.choices["lockstep"].add_argument("--no-cyclictest", action="store_true")
+    sub.choices["lockstep"].add_argument("--realtime", action="store_true",
+                                         help="agents --realtime, sleepers SCHED_FIFO (root)")
     f = sub.choices["failover"]
     f.add_argument("--mode", choices=["kill", "rolling"], default="kill")
     f.add_argument("--agents", dest="agents_n", type=int, default=4)
