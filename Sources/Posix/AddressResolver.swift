@@ -24,18 +24,17 @@ public enum AddressResolver {
             throw ResolveError(host: host, code: code, detail: Syscalls.addressInfoErrorText(code))
         }
         defer { Syscalls.freeAddressInfo(first) }
-        var addresses: [SocketAddress] = []
+        var addresses = AddressUnion()
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let entry = cursor {
             if let raw = entry.pointee.ai_addr,
-                let address = SocketAddress(kernel: raw, length: Int(entry.pointee.ai_addrlen)),
-                !addresses.contains(address)
+                let address = SocketAddress(kernel: raw, length: Int(entry.pointee.ai_addrlen))
             {
-                addresses.append(address)
+                addresses.add(address)
             }
             cursor = entry.pointee.ai_next
         }
-        return addresses
+        return addresses.addresses
     }
 }
 

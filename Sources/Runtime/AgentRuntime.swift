@@ -422,19 +422,19 @@ public final class AgentRuntime: Sendable {
         for entry in settings.coordinators {
             if let (host, port) = SocketAddress.splitHostPort(entry) { names.append((host, port)) }
         }
-        var found: [SocketAddress] = []
+        var union = AddressUnion()
         var failed = false
         for (host, port) in names {
             do {
-                for address in try AddressResolver.resolve(host: host, port: port)
-                where (socket.isIPv6 || address.isIPv4) && !found.contains(address) {
-                    found.append(address)
+                for address in try AddressResolver.resolve(host: host, port: port) where socket.isIPv6 || address.isIPv4 {
+                    union.add(address)
                 }
             } catch {
                 failed = true
                 logger.debug("coordinator lookup failed", ["error": "\(error.description)"])
             }
         }
+        let found = union.addresses
         let changed = shared.withLock { s -> Bool in
             if failed && found.isEmpty { return false }
             defer { s.coordinators = found }

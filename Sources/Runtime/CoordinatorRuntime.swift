@@ -226,26 +226,25 @@ public final class CoordinatorRuntime: Sendable {
     /// core. A failed lookup tells it nothing, so a DNS hiccup does not make
     /// it forget agents.
     func discover() {
-        var found: [SocketAddress] = []
+        var found = AddressUnion()
         var failed = false
         var names: [(String, UInt16)] = []
         if let service = settings.agentsService { names.append((service, settings.agentPort)) }
         for entry in settings.agents { if let (host, port) = SocketAddress.splitHostPort(entry) { names.append((host, port)) } }
         for (host, port) in names {
             do {
-                for address in try AddressResolver.resolve(host: host, port: port)
-                where (socket.isIPv6 || address.isIPv4) && !found.contains(address) {
-                    found.append(address)
+                for address in try AddressResolver.resolve(host: host, port: port) where socket.isIPv6 || address.isIPv4 {
+                    found.add(address)
                 }
             } catch {
                 failed = true
                 logger.debug("agent lookup failed", ["error": "\(error.description)"])
             }
         }
-        if failed && found.isEmpty { return }
+        if failed && found.addresses.isEmpty { return }
         let sends = shared.withLock { s -> [CoordinatorSend<SocketAddress>] in
             guard !s.stopping else { return [] }
-            return handleLocked(&s, .discovered(found), now: now())
+            return handleLocked(&s, .discovered(found.addresses), now: now())
         }
         send(sends)
     }
