@@ -34,7 +34,8 @@ enum AgentCommand {
       --shutdown-aspect A    off or red: shown on SIGTERM/SIGINT (default red) (JUNCTION_SHUTDOWN_ASPECT)
       --watchdog PATH        pet the hardware watchdog (e.g. /dev/watchdog) from the timing thread:
                              a dead or wedged agent resets its board (see README) (JUNCTION_WATCHDOG)
-      --realtime             the timing thread on SCHED_FIFO, memory locked, timer slack 1 ns; needs
+      --realtime             the timing thread on SCHED_FIFO, memory locked, timer slack 1 ns, the
+                             last 300 us before each change waited out awake; needs
                              CAP_SYS_NICE and CAP_IPC_LOCK (JUNCTION_REALTIME)
       --realtime-priority N  its SCHED_FIFO priority, 1-99 (default 50) (JUNCTION_REALTIME_PRIORITY)
       --realtime-cpu N       also pin it to CPU N (JUNCTION_REALTIME_CPU)
