@@ -21,8 +21,9 @@ import JunctionCore
 /// the instant (at most `spinNanos`, 300 µs per change: well under 0.1%
 /// of a core) and changes the light with no wake-up in between. Only a
 /// real-time thread does (`AgentSettings.spinNanos` says why): beside four
-/// busy loops its worst change came 63 µs late spinning, 117-186 µs
-/// sleeping (`docs/BENCHMARKS.md`).
+/// busy loops its worst change came 62-162 µs late spinning, 245 µs
+/// sleeping in the same session (mean 36-41 against 77 µs;
+/// `docs/BENCHMARKS.md`).
 enum TimingStep: Equatable {
     /// Sleep until `at`, then run the core once ahead of its wake-up.
     case warmUp(at: LocalInstant)
