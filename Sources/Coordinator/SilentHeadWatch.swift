@@ -32,7 +32,8 @@ import Protocol
 /// Heads are known by what they light (board, else ordinal), not by agent
 /// process: a restarted agent of the same head ends the stop by reporting.
 /// A head is forgotten only with its agent (`forget`), after the
-/// coordinator's `forgetAgentAfterNanos`.
+/// coordinator's `forgetAgentAfterNanos`, and a head that stops its
+/// junction not even then: silent, it may be lit green.
 public struct SilentHeadWatch: Sendable {
     /// A physical head: its board if it names one, else its ordinal.
     public struct HeadKey: Sendable, Hashable, CustomStringConvertible {
@@ -111,9 +112,15 @@ public struct SilentHeadWatch: Sendable {
         watchingSince = now
     }
 
-    /// Forgets a head whose agent the coordinator forgot.
+    /// Forgets a head whose agent the coordinator forgot, unless the head
+    /// stops its junction: an agent gone from DNS (its pod deleted, or the
+    /// StatefulSet scaled down, after a death that left its lamp lit) says
+    /// nothing about the lamp, which is presumed green until a head of that
+    /// board or ordinal reports again.
     public mutating func forget(board: String, ordinal: UInt32) {
-        heard[HeadKey(board: board, ordinal: ordinal)] = nil
+        let key = HeadKey(board: board, ordinal: ordinal)
+        guard heard[key]?.stopsJunction != true else { return }
+        heard[key] = nil
     }
 
     /// Recomputes which junctions are stopped; returns the heads newly found

@@ -43,6 +43,44 @@ struct SilentHeadWatchTests {
         #expect(watch.command(forJunction: "main") == .run)
     }
 
+    /// A head silent long enough for its agent to be forgotten (gone from
+    /// DNS: the pod deleted, or the StatefulSet scaled down, after a crash
+    /// that left its lamp lit) is no less presumed green: its junction stays
+    /// stopped until a head of that board or ordinal reports again. Before,
+    /// forgetting the agent forgot the head and the junction ran on beside
+    /// a lamp frozen on green (sweep seeds 83, 246, 753, 758 once scale-down
+    /// was drawn). A head forgotten without having stopped anything is gone.
+    @Test func forgettingASilentHeadsAgentDoesNotEndTheStop() {
+        var watch = SilentHeadWatch()
+        let t0 = LocalInstant(nanos: 0)
+        watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0)
+        watch.reported(report(3, group: "walk", at: TimebaseInstant(nanos: 0)), at: t0)
+        for k in 1...20 { watch.reported(report(2, group: "east-west", at: TimebaseInstant(nanos: 0)), at: t0 + Int64(k) * 100 * ms) }
+        watch.refresh(at: t0 + 1_600 * ms)
+        #expect(watch.command(forJunction: "main") == .stop)
+        watch.forget(board: "", ordinal: 0)
+        watch.forget(board: "", ordinal: 3)
+        watch.refresh(at: t0 + 20_000 * ms)
+        #expect(watch.command(forJunction: "main") == .stop, "the forgotten head may still be lit green")
+        #expect(watch.stoppedJunctions["main"]?.count == 2, "both silent heads still stop it")
+        // The board comes back (scaled up again, or repaired) on red.
+        var back = report(0, group: "north-south", at: TimebaseInstant(nanos: 0))
+        back.instance = 999
+        watch.reported(back, at: t0 + 30_000 * ms)
+        watch.reported(report(3, group: "walk", at: TimebaseInstant(nanos: 0)), at: t0 + 30_000 * ms)
+        watch.refresh(at: t0 + 30_100 * ms)
+        #expect(watch.command(forJunction: "main") == .run)
+        // A head that stopped nothing is simply forgotten: silent from now
+        // on while the others report, it stops nothing.
+        watch.forget(board: "", ordinal: 2)
+        for k in 1...20 {
+            watch.reported(report(0, group: "north-south", at: TimebaseInstant(nanos: 0)), at: t0 + 30_000 * ms + Int64(k) * 100 * ms)
+            watch.reported(report(3, group: "walk", at: TimebaseInstant(nanos: 0)), at: t0 + 30_000 * ms + Int64(k) * 100 * ms)
+        }
+        #expect(watch.refresh(at: t0 + 32_000 * ms).isEmpty)
+        #expect(watch.command(forJunction: "main") == .run)
+    }
+
     /// A new coordinator hears the heads first in answers to its solicits,
     /// while it adopts; the agents can report to it only once its ticks
     /// come. Judged from those answers, a head whose first reports to it
