@@ -65,7 +65,11 @@ public struct ConflictMonitor: Sendable {
                 out.append(.init(kind: .shortAmber, junction: junction, head: trace.head, atNanos: change.atNanos,
                                  detail: "amber lasted \(formatSeconds(length)), minimum \(formatSeconds(plan.minimums.amberNanos))"))
             }
-            if previous.aspect == .green && previousStartsInWindow && length < plan.minimums.minGreenNanos - toleranceNanos {
+            // A green its agent cut short on being stopped (SIGTERM) is the
+            // stop's: the head leaves service through a full amber.
+            let cutByStop = trace.stoppedAtNanos == change.atNanos && change.aspect == .amber
+            if previous.aspect == .green && previousStartsInWindow && !cutByStop
+                && length < plan.minimums.minGreenNanos - toleranceNanos {
                 out.append(.init(kind: .shortGreen, junction: junction, head: trace.head, atNanos: change.atNanos,
                                  detail: "green lasted \(formatSeconds(length)), minimum \(formatSeconds(plan.minimums.minGreenNanos))"))
             }
@@ -150,12 +154,17 @@ public struct HeadTrace: Sendable {
     /// When the head stopped being observed (its agent was killed); nil
     /// means it was observed to the end of the window.
     public var endNanos: Int64?
+    /// When its agent was told to stop (SIGTERM): a green cut by an amber
+    /// at that instant is not held to the minimum green (the amber is
+    /// still held to its minimum).
+    public var stoppedAtNanos: Int64?
 
-    public init(head: String, group: Int, changes: [Change], endNanos: Int64? = nil) {
+    public init(head: String, group: Int, changes: [Change], endNanos: Int64? = nil, stoppedAtNanos: Int64? = nil) {
         self.head = head
         self.group = group
         self.changes = changes
         self.endNanos = endNanos
+        self.stoppedAtNanos = stoppedAtNanos
     }
 }
 

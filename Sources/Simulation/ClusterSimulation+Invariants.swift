@@ -173,8 +173,16 @@ extension ClusterSimulation {
             // and pass through holdover (its lights run on): recovered means
             // locked at the end, or in holdover with lock in the last 5 s.
             let grace = 5 * Int64.nanosPerSecond
+            // A head that left service with its state unknown to the
+            // coordinators (frozen by a kill and never started again, its
+            // pod deleted meanwhile; or stopped with its last word lost, as
+            // across a partition) is presumed green for good: its junction
+            // flashing red to the end is the safe answer.
+            var heldStopped = Set(frozenHeads.filter { $0.untilNanos == nil }.map(\.junction))
+            for agent in agents where agent.removed && !agent.lastWordHeard { if let head = agent.wiring { heldStopped.insert(head.junction) } }
             for i in agents.indices where agents[i].core != nil && agents[i].core?.state != .locked {
                 if agents[i].core?.state == .holdover, let last = agents[i].lastLockedAt, now - last <= grace { continue }
+                if agents[i].core?.state == .flash, let junction = agents[i].wiring?.junction, heldStopped.contains(junction) { continue }
                 report.violate("no-recovery", "agent \(i) is \(agents[i].core!.state), not locked \(formatSeconds(scenario.recoveryNanos)) after the last fault", atNanos: end)
             }
         }

@@ -26,6 +26,9 @@ public struct ClusterSimulation {
         case stallAgent(Int, durationNanos: Int64)
         case startAgent(Int)
         case removeAgent(Int)
+        /// A step of an agent's graceful stop (SIGTERM): a clearing report,
+        /// or once its lamp may show the shutdown aspect, its last word.
+        case agentStopStep(Int, incarnation: Int)
         case addAgent
         case coordinatorOutage(Scenario.Outage)
         /// `replacing`: the coordinator whose replica slot (its ReplicaSet's
@@ -64,6 +67,12 @@ public struct ClusterSimulation {
         var resolver = AgentResolver()
         /// True time until which the agent's process is stalled.
         var stalledUntil: Int64 = 0
+        /// Stopping gracefully (SIGTERM): the true time from which its lamp
+        /// may show the shutdown aspect. It handles nothing meanwhile.
+        var stoppingUntil: Int64?
+        /// Its last word reached a live coordinator (false: lost, or none
+        /// was sent because it was never stopped gracefully).
+        var lastWordHeard = false
         /// The head its board's lamp shows by the scenario's wiring (fixed).
         let wiring: (junction: Int, group: Int)?
 
@@ -240,14 +249,16 @@ public struct ClusterSimulation {
         case let .stallAgent(i, duration):
             agents[i].stalledUntil = max(agents[i].stalledUntil, now + duration)
         case let .removeAgent(i):
-            killAgent(i)
-            // Scale-down stops the pod (SIGTERM): its lamp is let go, not frozen.
-            agents[i].aspect = .off
-            if let key = agents[i].traceKey { traceEnds[key] = now - Self.epochNanos }
-            agents[i].traceKey = nil
             agents[i].removed = true
             agents[i].removedAt = now
             report.note("agent \(i) removed (scale down)", atNanos: now - Self.epochNanos)
+            // Scale-down deletes the pod: a running agent gets SIGTERM and
+            // stops as the runtime does (`beginGracefulStop`). One already
+            // down (killed, its lamp frozen) is simply never started again.
+            beginGracefulStop(i)
+        case let .agentStopStep(i, incarnation):
+            guard agents[i].incarnation == incarnation else { return }
+            stopStep(i)
         case .addAgent:
             addAgent(startAt: now)
             report.note("agent \(agents.count - 1) added (scale up)", atNanos: now - Self.epochNanos)
@@ -331,6 +342,7 @@ public struct ClusterSimulation {
         guard let core = agents[i].core else { return }
         accountState(i, core.state)
         agents[i].core = nil
+        agents[i].stoppingUntil = nil
         agents[i].generation += 1
         agents[i].lockedSince = nil
         agents[i].lastLockedAt = nil
@@ -339,6 +351,59 @@ public struct ClusterSimulation {
         // head keeps its last aspect (its trace goes on) until a restart.
         freezeHead(i, core: core)
         report.note("agent \(i) killed (head frozen on \(agents[i].aspect))", atNanos: now - Self.epochNanos)
+    }
+
+    /// The lamp a stopped agent leaves (`JUNCTION_SHUTDOWN_ASPECT` in the
+    /// manifests).
+    static let shutdownAspect = Aspect.red
+
+    /// SIGTERM, as `AgentRuntime.stop` handles it: a green shows its full
+    /// amber first, the agent reporting meanwhile (so the amber, longer than
+    /// the coordinator's silence threshold, is not taken for a death); then
+    /// the shutdown aspect and the last word (`Report.stopped`, repeated),
+    /// and the process exits, its lamp left on that aspect.
+    private mutating func beginGracefulStop(_ i: Int) {
+        guard agents[i].core != nil, agents[i].stoppingUntil == nil else { return }
+        let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
+        let (aspect, finalAt) = agents[i].core!.beginShutdown(now: local, finally: Self.shutdownAspect)
+        if let key = agents[i].traceKey { traces[key]?.stoppedAtNanos = now - Self.epochNanos }
+        showWhileStopping(i, aspect)
+        agents[i].stoppingUntil = max(agents[i].oscillator.trueTime(whenLocalReads: finalAt.nanos, notBefore: now), now)
+        agents[i].generation += 1
+        stopStep(i)
+    }
+
+    private mutating func stopStep(_ i: Int) {
+        guard agents[i].core != nil, let until = agents[i].stoppingUntil else { return }
+        let local = LocalInstant(nanos: agents[i].oscillator.local(at: now))
+        if now < until {
+            route(agents[i].core!.clearingReports(now: local), fromAgent: i)
+            let next = min(until, now + agents[i].core!.configuration.reportIntervalNanos)
+            queue.push(.agentStopStep(i, incarnation: agents[i].incarnation), at: next)
+            return
+        }
+        showWhileStopping(i, Self.shutdownAspect)
+        agents[i].lastWordHeard = route(agents[i].core!.finalReports(now: local, aspect: Self.shutdownAspect), fromAgent: i)
+        let core = agents[i].core!
+        accountState(i, core.state)
+        report.monitorTrips += core.monitor.tripCount
+        agents[i].core = nil
+        agents[i].stoppingUntil = nil
+        agents[i].generation += 1
+        agents[i].lockedSince = nil
+        agents[i].lastLockedAt = nil
+        if let key = agents[i].traceKey { traceEnds[key] = now - Self.epochNanos }
+        agents[i].traceKey = nil
+        report.note("agent \(i) stopped gracefully (its lamp on \(Self.shutdownAspect))", atNanos: now - Self.epochNanos)
+    }
+
+    /// A lamp change the shutdown makes (not the plan's): traced, so its
+    /// amber is held to the plan's amber like any other.
+    private mutating func showWhileStopping(_ i: Int, _ aspect: Aspect) {
+        guard aspect != agents[i].aspect else { return }
+        agents[i].aspect = aspect
+        report.transitions += 1
+        if let key = agents[i].traceKey { traces[key]?.changes.append(.init(atNanos: now - Self.epochNanos, aspect: aspect)) }
     }
 
     private mutating func startCoordinator(clockOffsetNanos: Int64) {
@@ -416,24 +481,35 @@ public struct ClusterSimulation {
     // MARK: Handling
 
     private mutating func handleAgent(_ i: Int, _ event: AgentEvent<Int>) {
+        // A stopping agent's threads are winding down: it only reports.
+        guard agents[i].stoppingUntil == nil else { return }
         // Mutated in place: copying an agent out of the array costs more than handling.
         guard let (local, before, output, view) = agents[i].handle(event, at: now) else { return }
         observeAgent(i, local: local, stateBefore: before, output: output, view: view)
-        for outgoing in output.sends {
+        route(output.sends, fromAgent: i)
+        agents[i].generation += 1
+        let wake = max(agents[i].oscillator.trueTime(whenLocalReads: output.wakeAt.nanos, notBefore: now), now + 1)
+        queue.push(.agentWake(i, generation: agents[i].generation), at: wake)
+    }
+
+    /// Sends what an agent's core sealed; true if a copy of any reached a
+    /// live coordinator.
+    @discardableResult
+    private mutating func route(_ sends: [AgentSend<Int>], fromAgent i: Int) -> Bool {
+        var heard = false
+        for outgoing in sends {
             let bytes = outgoing.bytes
             guard !bytes.isEmpty else { continue }
             switch outgoing.to {
-            case let .peer(address): send(bytes, fromAgent: i, toCoordinator: address - Self.coordinatorBase)
+            case let .peer(address): heard = send(bytes, fromAgent: i, toCoordinator: address - Self.coordinatorBase) || heard
             case .allCoordinators:
                 // Only the addresses this agent resolved: a new coordinator
                 // is reached through DNS, late, as on Kubernetes.
                 let resolved = agents[i].resolver.resolved
-                for k in resolved { send(bytes, fromAgent: i, toCoordinator: k) }
+                for k in resolved { heard = send(bytes, fromAgent: i, toCoordinator: k) || heard }
             }
         }
-        agents[i].generation += 1
-        let wake = max(agents[i].oscillator.trueTime(whenLocalReads: output.wakeAt.nanos, notBefore: now), now + 1)
-        queue.push(.agentWake(i, generation: agents[i].generation), at: wake)
+        return heard
     }
 
     private mutating func handleCoordinator(_ k: Int, _ event: CoordinatorEvent<Int>) {
@@ -499,15 +575,18 @@ public struct ClusterSimulation {
         }
     }
 
-    private mutating func send(_ bytes: [UInt8], fromAgent i: Int, toCoordinator k: Int) {
+    /// True if a copy is on its way to a live coordinator.
+    @discardableResult
+    private mutating func send(_ bytes: [UInt8], fromAgent i: Int, toCoordinator k: Int) -> Bool {
         guard k >= 0, k < coordinators.count, !scenario.network.isPartitioned(agent: i, at: now - Self.epochNanos) else {
             report.datagramsLost += 1
-            return
+            return false
         }
         let delays = scenario.network.deliveries(toAgent: false, agent: i, at: now - Self.epochNanos, random: &networkRandom)
         if delays.isEmpty { report.datagramsLost += 1 }
         for d in delays { queue.push(.toCoordinator(k, bytes: bytes, from: i), at: now + d) }
         report.datagramsDelivered += UInt64(delays.count)
+        return !delays.isEmpty && coordinators[k].core != nil
     }
 
     private mutating func send(_ bytes: [UInt8], fromCoordinator k: Int, toAgent i: Int, after leaving: Int64) {

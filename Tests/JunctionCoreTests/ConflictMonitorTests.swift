@@ -30,6 +30,24 @@ struct ConflictMonitorTests {
         #expect(kinds.contains(.conflictingGreens))  // a and c overlap (conflicting)
     }
 
+    /// A stop (SIGTERM) ends a green through a full amber at once, however
+    /// young the green: the monitor lets that green be short, only at the
+    /// stop's instant, and still holds the stop's amber to its minimum.
+    @Test func aGreenCutByAStopIsNotShortButItsAmberMayNotBe() throws {
+        let plan = try PlanFixture().load()
+        let stopped = HeadTrace(head: "a", group: 0, changes: [.init(atNanos: 2 * s, aspect: .redAmber), .init(atNanos: 4 * s, aspect: .green),
+                                                                 .init(atNanos: 5 * s, aspect: .amber), .init(atNanos: 8 * s, aspect: .red)],
+                                stoppedAtNanos: 5 * s)
+        #expect(ConflictMonitor(plan: plan).check(junction: 0, traces: [stopped], window: 0..<(40 * s)).isEmpty)
+        var elsewhen = stopped
+        elsewhen.stoppedAtNanos = 5 * s + 1
+        #expect(ConflictMonitor(plan: plan).check(junction: 0, traces: [elsewhen], window: 0..<(40 * s)).map(\.kind) == [.shortGreen],
+                "a green cut at any other instant is short")
+        var hurried = stopped
+        hurried.changes[3].atNanos = 7 * s
+        #expect(ConflictMonitor(plan: plan).check(junction: 0, traces: [hurried], window: 0..<(40 * s)).map(\.kind) == [.shortAmber])
+    }
+
     @Test func intergreenBoundaryIsExact() throws {
         let plan = try PlanFixture().with("conflicts", #"[{"groups": ["north-south", "east-west"], "intergreen": 6}]"#).load()
         func check(gapNanos: Int64) -> [MonitorViolation] {
