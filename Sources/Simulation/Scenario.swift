@@ -222,7 +222,42 @@ public struct Scenario: Sendable {
         var w = SimulationRandom(seed: seed, stream: 0xF1_00A)
         s.network.floorWander = .init(peakToPeakNanos: w.upTo(200 * .nanosPerMicrosecond),
                                       periodNanos: 20 * second + w.upTo(580 * second))
+        s.drawRemainingFaults(seed: seed, faultWindow: faultWindow)
         return s
+    }
+
+    /// The faults the simulator models that no draw above reaches, from their
+    /// own stream (so every seed's earlier draws stay as they were): the
+    /// sweep is to draw every fault it knows. DNS as slow as a busy
+    /// cluster's (the agents' Service up to a minute late to the
+    /// coordinator; the coordinator's cached up to 30 s, its endpoints a
+    /// few seconds late); a crystal that steps in frequency (a board
+    /// warming up); an agent scaled away for good; an agent's process
+    /// descheduled for a while, more than once (a loaded node). Stalls stay
+    /// under 4 ms: the lockstep target here is 5 ms, and a longer stall
+    /// makes a change late by its length, which the checker counts, rightly
+    /// (`StallTests` holds what the head does then).
+    mutating func drawRemainingFaults(seed: UInt64, faultWindow: Int64) {
+        let second = Int64.nanosPerSecond
+        var f = SimulationRandom(seed: seed, stream: 0x5CE14)
+        dnsLagNanos = f.upTo(60 * second)
+        coordinatorDNS.cacheTTLNanos = f.upTo(30 * second)
+        coordinatorDNS.endpointLagNanos = f.upTo(5 * second)
+        if f.chance(0.2) {
+            frequencyStepChance = f.uniform(0.01...0.2)
+            frequencyStepPPM = f.uniform(0.1...5)
+        }
+        if f.chance(0.2), agentCount > 1 {
+            agentRemovals.append((agent: Int(f.upTo(Int64(agentCount - 1))),
+                                  atNanos: 10 * second + f.upTo(max(faultWindow - 15 * second, 0))))
+        }
+        if f.chance(0.2) {
+            let victim = Int(f.upTo(Int64(agentCount - 1)))
+            for _ in 0...f.upTo(20) {
+                agentStalls.append(AgentStall(agent: victim, atNanos: 5 * second + f.upTo(max(faultWindow - 10 * second, 0)),
+                                              durationNanos: 100 * .nanosPerMicrosecond + f.upTo(3_900 * .nanosPerMicrosecond)))
+            }
+        }
     }
 
     /// Plan edits and the faults around them (issue 9): one to three edits,
