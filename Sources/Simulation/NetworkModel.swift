@@ -43,7 +43,7 @@ public struct NetworkModel: Sendable, Hashable {
     /// floors, so when they move apart its timebase moves by half the
     /// difference, and no estimator removes that. A constant floor hides it,
     /// and a simulator that hides it credits fits that lean on the luckiest
-    /// packets with gains real processes never show (docs/BENCHMARKS.md,
+    /// packets with gains real processes never show (docs/BENCHMARKS-HISTORY.md,
     /// "Tried and reverted", 2026-12-05). A function of time, not a draw,
     /// so that it shifts no other random draw of a seed.
     public struct FloorWander: Sendable, Hashable {
